@@ -1,0 +1,88 @@
+/*
+ * msg.h - the message context: one SIP message or MSRP frame while the
+ * routes run on it.  Parsing is lazy: the SIP parse (sip.c) happens the
+ * first time something asks for a header.
+ */
+#ifndef TD_MSG_H
+#define TD_MSG_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "arena.h"
+#include "str.h"
+
+enum msg_kind {
+	MSG_NONE = 0,           /* no message: startup event routes, tests */
+	MSG_SIP_REQUEST,
+	MSG_SIP_REPLY,
+	MSG_MSRP,
+};
+
+enum proto {
+	PROTO_NONE = 0,
+	PROTO_UDP,
+	PROTO_TCP,
+	PROTO_TLS,
+	PROTO_WS,
+	PROTO_WSS,
+	PROTO_SCTP,
+};
+
+/* Where the message came from and on which local socket. */
+struct rcv_info {
+	enum proto               proto;
+	struct sockaddr_storage  src;
+	struct sockaddr_storage  dst;       /* local address it arrived on */
+	uint64_t                 conn_id;   /* 0 for UDP                   */
+};
+
+/* Flags the script engine sets while running routes. */
+enum {
+	MSG_RUN_EXIT = 1u << 0,         /* exit; or a function returned 0  */
+	MSG_RUN_DROP = 1u << 1,         /* drop;                           */
+};
+
+#define MSG_EXT_MAX 16
+
+struct msg {
+	str_t            buf;           /* the raw message (not owned)     */
+	enum msg_kind    kind;
+	struct rcv_info  rcv;
+	unsigned         flags;         /* script flags (setflag 0..31)    */
+	unsigned         route_type;    /* RT_* of the route being run     */
+	unsigned         run;           /* MSG_RUN_*                        */
+	int              last_rc;       /* $rc / $retcode                   */
+	struct arena     arena;         /* per-message values               */
+
+	/* lazily parsed SIP view (sip.c); for MSRP the msrp module builds a
+	 * synthetic SIP text on demand through sip_text(). */
+	void            *sip;           /* osip_message_t *                 */
+	int              sip_state;     /* 0 not yet, 1 parsed, -1 failed   */
+	int            (*sip_text)(struct msg *m, str_t *out);
+	void            *proto_ctx;     /* the MSRP frame, for the msrp module */
+
+	/* per-message data of modules, released by msg_destroy() */
+	void            *ext[MSG_EXT_MAX];
+};
+
+/* Prepares m for buf (not copied); kind is guessed by msg_classify(). */
+void msg_init(struct msg *m, const char *buf, size_t len,
+              const struct rcv_info *rcv);
+/* Frees what the message acquired (parse, arena, module data). */
+void msg_destroy(struct msg *m);
+
+/* SIP request or reply by the first line; MSG_NONE if neither. */
+enum msg_kind msg_classify(const char *buf, size_t len);
+
+/*
+ * Module per-message data: a module reserves a slot at init and gets a
+ * callback to release the slot's data when the message is destroyed.
+ * Returns the slot index, or -1 when all MSG_EXT_MAX are taken.
+ */
+int msg_ext_register(void (*release)(void *data));
+
+const char *proto_name(enum proto p);   /* "udp", "tcp", ... */
+
+#endif
