@@ -64,7 +64,6 @@ ast_call_free(struct call *c)
 			continue;
 		if (c->fixed_core[i]) {
 			arg_free(f);
-			free(f);
 		} else if (c->cmd && c->cmd->exp->args[i].free_fixup) {
 			c->cmd->exp->args[i].free_fixup(f);
 		}

@@ -387,7 +387,6 @@ build_arg(struct rctx *rc, const struct call *c, int i, unsigned flags)
 	return a;
 fail:
 	arg_free(a);
-	free(a);
 	return NULL;
 }
 
@@ -436,7 +435,6 @@ resolve_call(struct rctx *rc, struct call *c)
 				/* the module keeps its own structure; what it
 				 * took from ours it has set to NULL */
 				arg_free(orig);
-				free(orig);
 				c->fixed_core[i] = 0;
 			}
 		}

@@ -8,8 +8,8 @@
 
 /*
  * The registry is a flat array searched linearly: it is filled and read
- * only while the config is resolved (a few hundred names at most), and
- * never on the message path, where actions hold the cmd_export itself.
+ * only while the config is resolved (a few hundred names at most), never
+ * per message, so a hash would buy nothing.
  */
 static struct {
 	struct cmd_entry *v;

@@ -385,19 +385,19 @@ mod_load(const char *written, const char *cfg_dir, struct cfg_diag *d,
 		goto fail;
 
 	lm = xcalloc(1, sizeof(*lm));
-	if (lm == NULL || (lm->path = xstrdup(path)) == NULL)
-		goto nomem;
+	if (lm == NULL || (lm->path = xstrdup(path)) == NULL ||
+	    mod_append(lm) == -1) {
+		diag_error_at(d, pos, "out of memory loading module '%s'",
+		    base);
+		goto fail;
+	}
 	lm->mod = mod;
 	lm->handle = h;
 	lm->pos = pos;
-	if (mod_append(lm) == -1)
-		goto nomem;
 	/* From here the list owns the handle: a registration failure keeps
 	 * the module loaded, since part of it may already be registered. */
 	return mod_register(mod, d, pos);
 
-nomem:
-	diag_error_at(d, pos, "out of memory loading module '%s'", base);
 fail:
 	if (lm != NULL)
 		xfree(lm->path);

@@ -186,8 +186,8 @@ sip_index(struct sip_view *v)
 }
 
 /*
- * libosip2 prints its own traces to stdout; its complaints about a bad
- * message are only interesting while debugging, since sip_parse() logs
+ * libosip2 prints its own traces unless told otherwise; its complaints
+ * about a bad message only matter while debugging, since sip_parse() logs
  * the one line that matters.
  */
 static void
@@ -555,15 +555,58 @@ sip_body(struct msg *m, str_t *out)
 	return 0;
 }
 
-/* Which part of a URI sip_uri_part() copies. */
+/* Which part of a URI sip_uri_part() gives. */
 enum sip_uri_part { SIP_URI_USER, SIP_URI_HOST, SIP_URI_PORT };
+
+/*
+ * Slices part `which` out of a URI libosip2 accepted.  libosip2 itself
+ * unescapes the user and drops the brackets of an IPv6 host; Kamailio
+ * scripts compare with the text as written ("$rd == '[::1]'"), so the
+ * slice is taken from the text.
+ */
+static int
+sip_uri_slice(const str_t *uri, enum sip_uri_part which, str_t *out)
+{
+	str_t rest = *uri, user = STR_NULL, host, port = STR_NULL;
+	char *p, *at, *q;
+
+	p = str_chr(&rest, ':');
+	if (p == NULL)
+		return -1;
+	rest = str_make(p + 1, rest.len - (size_t)(p + 1 - rest.s));
+	/* a header value after '?' may hold an '@' of its own */
+	if ((q = str_chr(&rest, '?')) != NULL)
+		rest.len = (size_t)(q - rest.s);
+	at = str_chr(&rest, '@');
+	if (at != NULL) {
+		user = str_make(rest.s, (size_t)(at - rest.s));
+		rest = str_make(at + 1, rest.len - user.len - 1);
+		if ((p = str_chr(&user, ':')) != NULL)
+			user.len = (size_t)(p - user.s);      /* no password */
+	}
+	if ((p = str_chr(&rest, ';')) != NULL)
+		rest.len = (size_t)(p - rest.s);
+	host = rest;
+	if (host.len && host.s[0] == '[') {
+		p = str_chr(&host, ']');
+		if (p == NULL)
+			return -1;
+		host.len = (size_t)(p - host.s) + 1;
+	} else if ((p = str_chr(&host, ':')) != NULL) {
+		host.len = (size_t)(p - host.s);
+	}
+	if (host.len < rest.len && rest.s[host.len] == ':')
+		port = str_make(rest.s + host.len + 1, rest.len - host.len - 1);
+	*out = which == SIP_URI_USER ? user
+	    : which == SIP_URI_HOST ? host : port;
+	return out->len ? 0 : -1;
+}
 
 static int
 sip_uri_part(struct msg *m, const str_t *uri, enum sip_uri_part which,
     str_t *out)
 {
 	osip_uri_t *u = NULL;
-	const char *part;
 	char *text;
 	int rc = -1;
 
@@ -574,14 +617,11 @@ sip_uri_part(struct msg *m, const str_t *uri, enum sip_uri_part which,
 	text = arena_strndup(&m->arena, uri->s, uri->len);
 	if (text == NULL || osip_uri_init(&u) != 0)
 		return -1;
-	if (osip_uri_parse(u, text) != 0) {
+	if (osip_uri_parse(u, text) != 0 || u->host == NULL) {
 		log_dbg("cannot parse URI '%.*s'", STR_FMT(uri));
 		goto done;
 	}
-	part = which == SIP_URI_USER ? u->username
-	    : which == SIP_URI_HOST ? u->host : u->port;
-	if (part != NULL && part[0] != '\0')
-		rc = sip_dup(m, part, out);
+	rc = sip_uri_slice(uri, which, out);
 done:
 	osip_uri_free(u);
 	return rc;

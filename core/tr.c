@@ -169,8 +169,8 @@ tr_parse_one(struct tr_chain *c, const str_t *body, struct cfg_diag *d,
 	key = str_make(dot + 1, body->len - cls.len - 1);
 	comma = str_chr(&key, ',');
 	if (comma != NULL) {
-		args = str_make(comma + 1, key.len - (size_t)(comma - key.s) - 1);
 		key.len = (size_t)(comma - key.s);
+		args = str_make(comma + 1, body->len - cls.len - key.len - 2);
 	}
 	if (key.len == 0) {
 		diag_error_at(d, pos, "bad transformation '{%.*s}': no key",
