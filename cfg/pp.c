@@ -16,8 +16,9 @@
 /* Each limit turns a runaway config into one error instead of a hang. */
 #define PP_MAX_INCLUDE 10           /* include_file nesting              */
 #define PP_MAX_NEST    32           /* a define inside a define ...      */
-#define PP_MAX_EXPAND  (1u << 20)   /* bytes one name may become: a chain
-                                     * of "#!define A B B" doubles       */
+#define PP_MAX_EXPAND  (1u << 20)   /* bytes one name or one subst'ed line
+                                     * may become: "#!define A B B" ... */
+#define PP_MAX_OUT     (1u << 26)   /* bytes of output in all           */
 
 #define IS_BLANK(c)   ((c) == ' ' || (c) == '\t')
 #define IS_IDSTART(c) (isalpha((unsigned char)(c)) || (c) == '_')
@@ -32,17 +33,13 @@ struct pp_define {
 	struct cfg_pos    pos;      /* where defined; line 0: pp_define()   */
 };
 
+/* pp_ctx.priv is the list of substs, applied in the order they were read. */
 struct pp_subst {
 	struct pp_subst *next;
 	regex_t          re;
 	char            *repl;      /* "\N" is group N, "\\" a backslash    */
 	size_t           rlen;
 	int              global;
-};
-
-struct pp_priv {
-	struct pp_subst  *substs;   /* applied in the order they were read  */
-	struct pp_subst **tail;
 };
 
 struct pp_cond {
@@ -85,7 +82,6 @@ struct wline {
 
 struct pp_state {
 	struct pp_ctx  *pp;
-	struct pp_priv *priv;
 	struct pp_file *f;          /* the file being read                  */
 	struct pp_out   out;
 	size_t          cap, rcap;
@@ -93,6 +89,7 @@ struct pp_state {
 	size_t          budget;     /* bytes left for the current expansion */
 	int             depth;      /* include depth                        */
 	int             oom;
+	int             full;       /* PP_MAX_OUT reached: stop reading     */
 };
 
 enum pp_dir {
@@ -124,6 +121,7 @@ static const struct {
 	{ "KAMAILIO", D_HEADER }, { "SER", D_HEADER }, { "OPENSER", D_HEADER },
 	{ "TANDEM", D_HEADER }, { "ALL", D_HEADER }, { "MAXCOMPAT", D_HEADER },
 };
+#define PP_NDIRS (sizeof(pp_dirs) / sizeof(pp_dirs[0]))
 
 static const char *
 skip_blanks(const char *p, const char *e)
@@ -147,7 +145,7 @@ static int
 rest_empty(const char *p, const char *e)
 {
 	p = skip_blanks(p, e);
-	return p == e || *p == '#' || (e - p >= 2 && p[0] == '/' && p[1] == '/');
+	return p == e || *p == '#' || (e - p > 1 && p[0] == '/' && p[1] == '/');
 }
 
 /* The position of p, a pointer into the current line. */
@@ -158,10 +156,7 @@ pos_of(const struct pp_state *st, const char *p)
 		.col = (uint32_t)(p - st->f->lp) + 1 };
 }
 
-static void err(struct pp_state *st, const char *p, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
+static void __attribute__((format(printf, 3, 4)))
 err(struct pp_state *st, const char *p, const char *fmt, ...)
 {
 	char buf[512];
@@ -171,6 +166,16 @@ err(struct pp_state *st, const char *p, const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	diag_error_at(st->pp->diag, pos_of(st, p), "%s", buf);
+}
+
+/* Reports text after a directive's arguments: 1 if there was some. */
+static int
+junk(struct pp_state *st, const struct dir *x, const char *p)
+{
+	if (rest_empty(p, x->e))
+		return 0;
+	err(st, skip_blanks(p, x->e), "unexpected text after %s", x->what);
+	return 1;
 }
 
 static int
@@ -251,12 +256,13 @@ def_new(struct pp_state *st, const char *name, size_t n, const char *val,
     size_t vlen, struct cfg_pos pos)
 {
 	struct pp_define *d = def_find(st->pp, name, n);
+	struct cfg_diag *diag = st->pp->diag;
 
 	if (d != NULL && d->pos.line == 0)
-		diag_error_at(st->pp->diag, pos, "'%.*s' already defined on the "
+		diag_error_at(diag, pos, "'%.*s' already defined on the "
 		    "command line", (int)n, name);
 	else if (d != NULL)
-		diag_error_at(st->pp->diag, pos, "'%.*s' already defined at %s:%u",
+		diag_error_at(diag, pos, "'%.*s' already defined at %s:%u",
 		    (int)n, name, src_file_name(st->pp->src, d->pos.file),
 		    d->pos.line);
 	else if (def_set(st->pp, name, n, val, vlen, pos) == -1)
@@ -265,14 +271,26 @@ def_new(struct pp_state *st, const char *name, size_t n, const char *val,
 
 /* ---- output ----------------------------------------------------------- */
 
-/* Appends one byte; a run goes on while its columns keep following. */
+/*
+ * Appends n bytes from pos on (each at pos when exp, else each one column
+ * further); a run goes on while its columns keep following.
+ */
 static void
-emit(struct pp_state *st, char c, struct cfg_pos pos, int exp)
+emit_n(struct pp_state *st, const char *p, size_t n, struct cfg_pos pos,
+    int exp)
 {
 	struct pp_out *o = &st->out;
 	struct pp_run *r = o->nruns ? &o->runs[o->nruns - 1] : NULL;
 
-	if (st->oom || grow((void **)&o->text, &st->cap, o->len + 2, 1) == -1)
+	if (st->oom || st->full || n == 0)
+		return;
+	if (n > PP_MAX_OUT - o->len) {
+		diag_error_at(st->pp->diag, pos, "the preprocessed config is "
+		    "longer than %u bytes", PP_MAX_OUT);
+		st->full = 1;
+		n = PP_MAX_OUT - o->len;
+	}
+	if (grow((void **)&o->text, &st->cap, o->len + n + 1, 1) == -1)
 		goto oom;
 	if (r == NULL || r->expanded != exp || r->pos.file != pos.file ||
 	    r->pos.line != pos.line ||
@@ -283,11 +301,13 @@ emit(struct pp_state *st, char c, struct cfg_pos pos, int exp)
 		o->runs[o->nruns++] = (struct pp_run){ .off = o->len,
 			.pos = pos, .expanded = exp };
 	}
-	o->text[o->len++] = c;
+	memcpy(o->text + o->len, p, n);
+	o->len += n;
 	return;
 oom:
 	st->oom = 1;
 }
+
 
 static void
 emit_nl(struct pp_state *st)
@@ -295,7 +315,7 @@ emit_nl(struct pp_state *st)
 	const struct pp_file *f = st->f;
 
 	if (f->nl)
-		emit(st, '\n', (struct cfg_pos){ f->file, f->no,
+		emit_n(st, "\n", 1, (struct cfg_pos){ f->file, f->no,
 		    (uint32_t)f->ln + 1 }, 0);
 }
 
@@ -339,14 +359,6 @@ wl_load(struct pp_state *st, struct wline *w, const char *p, size_t n)
 	return st->oom ? -1 : 0;
 }
 
-static uint32_t
-wl_col(const struct wline *w, size_t i)
-{
-	if (i < w->n)
-		return w->m[i].col;
-	return w->n ? w->m[w->n - 1].col + 1 : 1;
-}
-
 /* Runs one subst over st->w; a replacement maps to its match's start. */
 static void
 subst_apply(struct pp_state *st, const struct pp_subst *s)
@@ -355,25 +367,29 @@ subst_apply(struct pp_state *st, const struct pp_subst *s)
 	size_t pos = 0, base, so, eo;
 	regmatch_t m[10], *g;
 	int eflags = 0;
+	uint32_t col;
 
 	if (wl_load(st, t, NULL, 0) == -1)
 		return;
-	while (pos <= w->n && !st->oom &&
+	while (pos <= w->n && !st->oom && t->n <= PP_MAX_EXPAND &&
 	    regexec(&s->re, w->b + pos, 10, m, eflags) == 0) {
 		base = pos;
 		so = base + (size_t)m[0].rm_so;
 		eo = base + (size_t)m[0].rm_eo;
 		for (; pos < so; pos++)
 			wl_put(st, t, w->b[pos], w->m[pos].col, w->m[pos].exp);
-		for (size_t i = 0; i < s->rlen; i++) {
-			if (s->repl[i] != '\\' || !isdigit((unsigned char)s->repl[i + 1])) {
-				i += s->repl[i] == '\\';
-				wl_put(st, t, s->repl[i], wl_col(w, so), 1);
+		col = so < w->n ? w->m[so].col :    /* else: at the end */
+		    w->n > 0 ? w->m[w->n - 1].col + 1 : 1;
+		for (const char *r = s->repl; r < s->repl + s->rlen; r++) {
+			if (r[0] != '\\' || !isdigit((unsigned char)r[1])) {
+				r += r[0] == '\\';
+				wl_put(st, t, *r, col, 1);
 				continue;
 			}
-			g = &m[s->repl[++i] - '0'];
-			for (regoff_t k = g->rm_so; k != -1 && k < g->rm_eo; k++)
-				wl_put(st, t, w->b[base + (size_t)k], wl_col(w, so), 1);
+			g = &m[*++r - '0'];
+			for (regoff_t k = g->rm_so; k >= 0 && k < g->rm_eo;
+			    k++)
+				wl_put(st, t, w->b[base + (size_t)k], col, 1);
 		}
 		pos = eo;
 		if (so == eo) {     /* an empty match: step over one byte */
@@ -388,6 +404,12 @@ subst_apply(struct pp_state *st, const struct pp_subst *s)
 	}
 	for (; pos < w->n; pos++)
 		wl_put(st, t, w->b[pos], w->m[pos].col, w->m[pos].exp);
+	if (t->n > PP_MAX_EXPAND) {     /* "/a/aa/g" on every line ... */
+		diag_error_at(st->pp->diag, (struct cfg_pos){ st->f->file,
+		    st->f->no, 1 }, "line longer than %u bytes after #!subst",
+		    PP_MAX_EXPAND);
+		wl_load(st, t, NULL, 0);
+	}
 	tmp = *w;
 	*w = *t;
 	*t = tmp;
@@ -416,14 +438,14 @@ expand(struct pp_state *st, const char *v, size_t n, struct cfg_pos pos,
 				;
 			if (IS_IDSTART(v[i]) && (i == 0 || v[i - 1] != '$') &&
 			    (d = def_find(st->pp, v + i, j - i)) != NULL) {
-				r = expand(st, d->value, d->vlen, pos, depth + 1);
-				if (r != EXP_OK)
+				if ((r = expand(st, d->value, d->vlen, pos,
+				    depth + 1)) != EXP_OK)
 					return r;
 				i = j;
 				continue;
 			}
 		} else if (q != 0 && v[i] == '\\' && q == '"' && j < n)
-			j++;        /* strings in a value are copied as they are */
+			j++;    /* a string in a value is copied as it is */
 		else if (q != 0 && v[i] == q)
 			q = 0;
 		else if (q == 0 && (v[i] == '"' || v[i] == '\''))
@@ -431,8 +453,8 @@ expand(struct pp_state *st, const char *v, size_t n, struct cfg_pos pos,
 		if (j - i > st->budget)
 			return EXP_BIG;
 		st->budget -= j - i;
-		for (; i < j; i++)
-			emit(st, v[i], pos, 1);
+		emit_n(st, v + i, j - i, pos, 1);
+		i = j;
 	}
 	return EXP_OK;
 }
@@ -458,8 +480,8 @@ expand_name(struct pp_state *st, const struct pp_define *d,
 static void
 wemit(struct pp_state *st, size_t i, char c)
 {
-	emit(st, c, (struct cfg_pos){ st->f->file, st->f->no, st->w.m[i].col },
-	    (int)st->w.m[i].exp);
+	emit_n(st, &c, 1, (struct cfg_pos){ st->f->file, st->f->no,
+	    st->w.m[i].col }, (int)st->w.m[i].exp);
 }
 
 /*
@@ -493,7 +515,8 @@ scan_line(struct pp_state *st)
 		} else if (c == '"' || c == '\'') {
 			f->in_str = c;
 			wemit(st, i++, c);
-		} else if (c == '#' || (c == '/' && i + 1 < n && b[i + 1] == '/')) {
+		} else if (c == '#' || (c == '/' && i + 1 < n &&
+		    b[i + 1] == '/')) {
 			while (i < n)
 				wemit(st, i++, ' ');
 		} else if (c == '/' && i + 1 < n && b[i + 1] == '*') {
@@ -503,7 +526,7 @@ scan_line(struct pp_state *st)
 			wemit(st, i++, ' ');
 			wemit(st, i++, ' ');
 		} else if (IS_IDCHAR(c)) {
-			/* a whole word; in "$name" it names a pseudo-variable */
+			/* a whole word; "$name" is a pseudo-variable */
 			for (j = i; j < n && IS_IDCHAR(b[j]); j++)
 				;
 			if (IS_IDSTART(c) && (i == 0 || b[i - 1] != '$') &&
@@ -539,7 +562,7 @@ dir_parse(struct pp_state *st, struct dir *x)
 	x->a = skip_ident(n, x->e);
 	w = x->a;
 	if (w > n && (w == x->e || IS_BLANK(*w) || *w == '"' || *w == '\''))
-		for (size_t i = 0; i < sizeof(pp_dirs) / sizeof(pp_dirs[0]); i++) {
+		for (size_t i = 0; i < PP_NDIRS; i++) {
 			enum pp_dir d = pp_dirs[i].d;
 			size_t len = strlen(pp_dirs[i].name);
 
@@ -550,7 +573,8 @@ dir_parse(struct pp_state *st, struct dir *x)
 			snprintf(x->what, sizeof(x->what), "%s%s",
 			    d == D_INCLUDE || d == D_IMPORT ? "" : "#!",
 			    pp_dirs[i].name);
-			return pre || d == D_INCLUDE || d == D_IMPORT ? d : D_NONE;
+			/* include_file and import_file need no prefix */
+			return pre || x->what[0] != '#' ? d : D_NONE;
 		}
 	/* "!!" also reads as two negations, so only "#!" is an error */
 	return pre && *p == '#' ? D_UNKNOWN : D_NONE;
@@ -579,9 +603,8 @@ do_cond(struct pp_state *st, struct dir *x)
 		c->active = parent && c->cond;
 		if (parent && ne == n)
 			err(st, n, "missing name after %s", x->what);
-		else if (parent && !rest_empty(ne, x->e))
-			err(st, skip_blanks(ne, x->e), "unexpected text after "
-			    "%s %.*s", x->what, (int)(ne - n), n);
+		else if (parent)
+			junk(st, x, ne);
 		return;
 	}
 	if (f->nconds == 0) {
@@ -594,27 +617,13 @@ do_cond(struct pp_state *st, struct dir *x)
 		    c->pos.line);
 		return;
 	}
-	if (c->parent && !rest_empty(x->a, x->e))
-		err(st, skip_blanks(x->a, x->e), "unexpected text after %s",
-		    x->what);
+	if (c->parent)
+		junk(st, x, x->a);
 	if (x->d == D_ELSE) {
 		c->seen_else = 1;
 		c->active = c->parent && !c->cond;
 	} else
 		f->nconds--;
-}
-
-static int
-buf_add(struct pp_state *st, char **b, size_t *n, size_t *cap,
-    const char *p, size_t len)
-{
-	if (grow((void **)b, cap, *n + len + 1, 1) == -1) {
-		st->oom = 1;
-		return -1;
-	}
-	memcpy(*b + *n, p, len);
-	*n += len;
-	return 0;
 }
 
 /* Cuts a trailing comment (outside strings) and blanks off a value. */
@@ -672,8 +681,8 @@ do_define(struct pp_state *st, struct dir *x)
 	const char *n = skip_blanks(x->a, x->e), *ne = skip_ident(n, x->e);
 	const char *p = ne, *e = x->e, *ve;
 	struct cfg_pos npos = pos_of(st, n);
-	size_t nl = (size_t)(ne - n), vlen = 0, vcap = 0;
-	char *val = NULL;
+	struct wline *v = &st->w;   /* free while a directive is read */
+	size_t nl = (size_t)(ne - n), vlen;
 	int cont;
 
 	if (ne == n || (ne < e && !IS_BLANK(*ne))) {
@@ -682,25 +691,22 @@ do_define(struct pp_state *st, struct dir *x)
 		return;
 	}
 	if (x->d == D_UNDEF) {
-		if (!rest_empty(ne, e))
-			err(st, skip_blanks(ne, e), "unexpected text after %s",
-			    x->what);
-		else
+		if (!junk(st, x, ne))
 			def_del(st->pp, n, nl);
 		return;
 	}
+	if (wl_load(st, v, NULL, 0) == -1)
+		return;
 	for (;;) {
 		cont = e > p && e[-1] == '\\';
 		ve = cont ? e - 1 : e;
 		p = skip_blanks(p, ve);
 		while (ve > p && IS_BLANK(ve[-1]))
 			ve--;
-		/* the pieces of a continued value are joined by one space */
-		if (buf_add(st, &val, &vlen, &vcap, p, (size_t)(ve - p)) == -1 ||
-		    (cont && buf_add(st, &val, &vlen, &vcap, " ", 1) == -1)) {
-			xfree(val);
-			return;
-		}
+		while (p < ve)
+			wl_put(st, v, *p++, 0, 0);
+		if (cont)   /* the pieces of a value are joined by a space */
+			wl_put(st, v, ' ', 0, 0);
 		if (!cont || f->off >= f->len)
 			break;
 		emit_nl(st);
@@ -708,13 +714,14 @@ do_define(struct pp_state *st, struct dir *x)
 		p = f->lp;
 		e = line_end(f);
 	}
-	vlen = value_trim(val, vlen);
+	if (st->oom)
+		return;
+	vlen = value_trim(v->b, v->n);
 	if (x->d == D_DEFINE)
-		def_new(st, n, nl, val, vlen, npos);
+		def_new(st, n, nl, v->b, vlen, npos);
 	else if ((x->d == D_REDEF || def_find(st->pp, n, nl) == NULL) &&
-	    def_set(st->pp, n, nl, val, vlen, npos) == -1)
+	    def_set(st->pp, n, nl, v->b, vlen, npos) == -1)
 		st->oom = 1;
-	xfree(val);
 }
 
 /* #!defenv NAME=ENVVAR or ENVVAR; #!trydefenv skips an unset one. */
@@ -730,24 +737,18 @@ do_defenv(struct pp_state *st, struct dir *x)
 	eq = memchr(p, '=', (size_t)(t - p));
 	ne = eq != NULL ? eq : t;
 	env = eq != NULL ? eq + 1 : p;
-	if (p == t) {
-		err(st, p, "missing name after %s", x->what);
-		return;
-	}
-	if (skip_ident(p, ne) != ne || env == t ||
+	if (p == t || skip_ident(p, ne) != ne || env == t ||
 	    (size_t)(t - env) >= sizeof(name)) {
-		err(st, p, "invalid argument '%.*s' after %s", (int)(t - p), p,
-		    x->what);
+		err(st, p, "%s argument '%.*s' after %s", p == t ? "missing" :
+		    "invalid", (int)(t - p), p, x->what);
 		return;
 	}
-	if (!rest_empty(t, x->e)) {
-		err(st, skip_blanks(t, x->e), "unexpected text after %s",
-		    x->what);
+	if (junk(st, x, t))
 		return;
-	}
 	snprintf(name, sizeof(name), "%.*s", (int)(t - env), env);
 	if ((val = getenv(name)) != NULL)
-		def_new(st, p, (size_t)(ne - p), val, strlen(val), pos_of(st, p));
+		def_new(st, p, (size_t)(ne - p), val, strlen(val),
+		    pos_of(st, p));
 	else if (x->d == D_DEFENV)
 		err(st, p, "environment variable '%s' is not set", name);
 }
@@ -760,16 +761,17 @@ static void
 subst_add(struct pp_state *st, struct dir *x, const char *s, size_t n,
     struct cfg_pos pos)
 {
-	struct pp_subst *sub = NULL;
-	char *re = NULL, *raw = NULL, why[160] = "", c, d = n ? s[0] : '\0';
-	size_t i = 1, rn = 0, wn = 0, rawn = 0;
+	struct pp_subst *sub = NULL, *t;
+	char *re = NULL, why[160] = "", c, d = n ? s[0] : '\0';
+	size_t i = 1, rn = 0, wn = 0, rs, rend;
 	int cflags = REG_EXTENDED, maxref = 0, rc, compiled = 0;
 
 	if (n < 3 || d == '\\' || isalnum((unsigned char)d)) {
-		snprintf(why, sizeof(why), n < 3 ? "too short" : "bad delimiter");
+		snprintf(why, sizeof(why), "%s", n < 3 ? "too short" :
+		    "bad delimiter");
 		goto fail;
 	}
-	if ((re = xmalloc(n)) == NULL || (raw = xmalloc(n)) == NULL ||
+	if ((re = xmalloc(n)) == NULL ||
 	    (sub = xcalloc(1, sizeof(*sub))) == NULL ||
 	    (sub->repl = xmalloc(2 * n + 1)) == NULL)
 		goto oom;
@@ -783,37 +785,31 @@ subst_add(struct pp_state *st, struct dir *x, const char *s, size_t n,
 		re[rn++] = s[i];
 	}
 	re[rn] = '\0';
-	if (i++ >= n) {
-		snprintf(why, sizeof(why), "missing %c after the expression", d);
-		goto fail;
-	}
-	for (; i < n && s[i] != d; i++) {
+	for (rs = ++i; i < n && s[i] != d; i++) {
 		if ((c = s[i]) == '\\' && i + 1 < n) {
-			if ((c = s[++i]) != d)
-				raw[rawn++] = '\\';
-			if (isdigit((unsigned char)c)) {
+			if (isdigit((unsigned char)(c = s[++i]))) {
 				sub->repl[wn++] = '\\';
 				maxref = c - '0' > maxref ? c - '0' : maxref;
 			}
-			raw[rawn++] = c;
-			c = c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c;
-		} else
-			raw[rawn++] = c;
+			c = c == 'n' ? '\n' : c == 'r' ? '\r' :
+			    c == 't' ? '\t' : c;
+		}
 		if (c == '\\')
 			sub->repl[wn++] = '\\';
 		sub->repl[wn++] = c;
 	}
 	sub->repl[wn] = '\0';
-	if (i++ >= n) {
-		snprintf(why, sizeof(why), "missing %c after the replacement", d);
+	if ((rend = i) >= n) {
+		snprintf(why, sizeof(why), "missing %c after the %s", d,
+		    rs > n ? "expression" : "replacement");
 		goto fail;
 	}
-	for (; i < n; i++) {
+	while (++i < n) {
 		if (s[i] == 'g')
 			sub->global = 1;
 		else if (s[i] == 'i')
 			cflags |= REG_ICASE;
-		else if (s[i] != 's') {  /* Kamailio's s: lines are single here */
+		else if (s[i] != 's') {  /* s: no-op, lines are single */
 			snprintf(why, sizeof(why), "unknown flag '%c'", s[i]);
 			goto fail;
 		}
@@ -828,11 +824,16 @@ subst_add(struct pp_state *st, struct dir *x, const char *s, size_t n,
 		goto fail;
 	}
 	sub->rlen = wn;
+	/* substdef defines the name as the replacement as written */
 	if (x->d == D_SUBSTDEF && rn > 0 && skip_ident(re, re + rn) == re + rn)
-		def_new(st, re, rn, raw, rawn, pos);
-	*st->priv->tail = sub;
-	st->priv->tail = &sub->next;
-	xfree(raw);
+		def_new(st, re, rn, s + rs, rend - rs, pos);
+	if ((t = st->pp->priv) == NULL)
+		st->pp->priv = sub;
+	else {
+		while (t->next != NULL)
+			t = t->next;
+		t->next = sub;
+	}
 	xfree(re);
 	return;
 oom:
@@ -846,7 +847,6 @@ fail:
 	if (sub != NULL)
 		xfree(sub->repl);
 	xfree(sub);
-	xfree(raw);
 	xfree(re);
 }
 
@@ -873,10 +873,7 @@ do_subst(struct pp_state *st, struct dir *x)
 	}
 	if (q == x->e)
 		err(st, p, "unterminated string after %s", x->what);
-	else if (!rest_empty(q + 1, x->e))
-		err(st, skip_blanks(q + 1, x->e), "unexpected text after %s",
-		    x->what);
-	else
+	else if (!junk(st, x, q + 1))
 		subst_add(st, x, expr, n, pos_of(st, p));
 	xfree(expr);
 }
@@ -885,34 +882,26 @@ do_subst(struct pp_state *st, struct dir *x)
 static int
 read_all(const char *path, char **buf, size_t *len)
 {
-	FILE *fp = NULL;
+	FILE *fp = fopen(path, "rb");
 	char *b = NULL;
-	size_t n = 0, cap = 0, r;
-	int e;
+	size_t n = 0, cap = 0;
+	int ok, e;
 
-	if ((fp = fopen(path, "rb")) == NULL)
+	if (fp == NULL)
 		return -1;
-	do {
-		if (grow((void **)&b, &cap, n + 4096, 1) == -1) {
-			errno = ENOMEM;
-			goto fail;
-		}
-		n += r = fread(b + n, 1, cap - n, fp);
-	} while (r > 0);
-	if (ferror(fp)) {
-		errno = EIO;
-		goto fail;
-	}
+	do      /* a short read is the end of the file (or an error) */
+		ok = grow((void **)&b, &cap, n + 4096, 1) == 0;
+	while (ok && (n += fread(b + n, 1, cap - n, fp)) == cap);
+	e = !ok ? ENOMEM : ferror(fp) ? EIO : 0;
 	fclose(fp);
+	if (e != 0) {
+		xfree(b);
+		errno = e;
+		return -1;
+	}
 	*buf = b;
 	*len = n;
 	return 0;
-fail:
-	e = errno;
-	xfree(b);
-	fclose(fp);
-	errno = e;
-	return -1;
 }
 
 static void process_text(struct pp_state *st, uint32_t file,
@@ -935,7 +924,7 @@ include(struct pp_state *st, struct dir *x, const char *n, const char *ne)
 
 	if (wl_load(st, &st->w, n, (size_t)(ne - n)) == -1)
 		return;
-	for (struct pp_subst *s = st->priv->substs; s != NULL; s = s->next)
+	for (struct pp_subst *s = st->pp->priv; s != NULL; s = s->next)
 		subst_apply(st, s);
 	if (st->oom || (path = xstrndup(st->w.b, st->w.n)) == NULL)
 		goto oom;
@@ -945,17 +934,18 @@ include(struct pp_state *st, struct dir *x, const char *n, const char *ne)
 		if ((full = xmalloc((size_t)dl + strlen(path) + 2)) == NULL)
 			goto oom;
 		sprintf(full, "%.*s/%s", dl, st->f->name, path);
-		if ((r = read_all(full, &buf, &len)) == -1 && errno == ENOENT) {
-			xfree(full);
-			full = NULL;
-		}
+		r = read_all(full, &buf, &len);
 	}
-	if (r == -1 && full == NULL)
+	if (r == -1 && (full == NULL || errno == ENOENT)) {
+		xfree(full);
+		full = NULL;
 		r = read_all(path, &buf, &len);
+	}
 	if (r == -1) {
 		if (errno != ENOENT || x->d != D_IMPORT)
 			diag_error_at(st->pp->diag, pos, "cannot read included "
-			    "file '%s': %s", path, strerror(errno));
+			    "file '%s': %s", full ? full : path,
+			    strerror(errno));
 		goto fail;
 	}
 	if ((file = src_add_file(st->pp->src, full ? full : path)) == 0)
@@ -995,8 +985,8 @@ do_include(struct pp_state *st, struct dir *x)
 	}
 	if (ne == n)
 		err(st, n, "missing file name after %s", x->what);
-	else if (!rest_empty(p, x->e))
-		err(st, skip_blanks(p, x->e), "unexpected text after %s", x->what);
+	else if (junk(st, x, p))
+		return;
 	else if (st->depth >= PP_MAX_INCLUDE)
 		err(st, n, "too many nested includes (limit %d) at '%.*s'",
 		    PP_MAX_INCLUDE, (int)(ne - n), n);
@@ -1008,8 +998,13 @@ static void
 run_dir(struct pp_state *st, struct dir *x)
 {
 	const char *w;
+	int cond = x->d >= D_IFDEF && x->d <= D_ENDIF;
 
-	switch (f_active(st->f) ? x->d : D_NONE) {
+	/* in a skipped region only the conditionals count */
+	switch (cond || f_active(st->f) ? x->d : D_NONE) {
+	case D_IFDEF: case D_IFNDEF: case D_ELSE: case D_ENDIF:
+		do_cond(st, x);
+		break;
 	case D_UNKNOWN:
 		for (w = x->at; w < x->e && !IS_BLANK(*w); w++)
 			;
@@ -1028,7 +1023,7 @@ run_dir(struct pp_state *st, struct dir *x)
 	case D_INCLUDE: case D_IMPORT:
 		do_include(st, x);
 		break;
-	default:    /* #!KAMAILIO and the other headers, or a skipped one */
+	default:    /* #!KAMAILIO and the other headers */
 		break;
 	}
 }
@@ -1044,15 +1039,12 @@ do_line(struct pp_state *st)
 	/* a directive starts its line, outside comments and strings */
 	if (!f->in_block && !f->in_str &&
 	    (x.d = dir_parse(st, &x)) != D_NONE) {
-		if (x.d >= D_IFDEF && x.d <= D_ENDIF)
-			do_cond(st, &x);
-		else
-			run_dir(st, &x);
+		run_dir(st, &x);
 		return;
 	}
 	if (!f_active(f) || wl_load(st, &st->w, f->lp, f->ln) == -1)
 		return;
-	for (struct pp_subst *s = st->priv->substs; s != NULL; s = s->next)
+	for (struct pp_subst *s = st->pp->priv; s != NULL; s = s->next)
 		subst_apply(st, s);
 	scan_line(st);
 }
@@ -1065,12 +1057,13 @@ process_text(struct pp_state *st, uint32_t file, const char *buf, size_t len)
 
 	f.name = src_file_name(st->pp->src, file);
 	st->f = &f;
-	while (!st->oom && next_line(&f)) {
+	while (!st->oom && !st->full && next_line(&f)) {
 		do_line(st);
 		emit_nl(st);
 	}
 	if (f.in_block)
-		diag_error_at(st->pp->diag, f.block_pos, "unterminated comment");
+		diag_error_at(st->pp->diag, f.block_pos,
+		    "unterminated comment");
 	for (size_t i = 0; i < f.nconds; i++)
 		diag_error_at(st->pp->diag, f.conds[i].pos, "unterminated %s "
 		    "(missing #!endif)", f.conds[i].what);
@@ -1116,17 +1109,9 @@ pp_run_buffer(struct pp_ctx *pp, const char *name, const char *buf,
     size_t len, struct pp_out *out)
 {
 	struct pp_state st = { .pp = pp };
-	struct pp_priv *priv;
 	uint32_t file;
 
 	memset(out, 0, sizeof(*out));
-	if (pp->priv == NULL) {
-		if ((priv = xcalloc(1, sizeof(*priv))) == NULL)
-			return -1;
-		priv->tail = &priv->substs;
-		pp->priv = priv;
-	}
-	st.priv = pp->priv;
 	if ((file = src_add_file(pp->src, name)) == 0)
 		return -1;
 	process_text(&st, file, buf, len);
@@ -1157,7 +1142,8 @@ pp_run_file(struct pp_ctx *pp, const char *path, struct pp_out *out)
 	memset(out, 0, sizeof(*out));
 	if (read_all(path, &buf, &len) == -1) {
 		diag_error_at(pp->diag, (struct cfg_pos){ src_add_file(pp->src,
-		    path), 0, 0 }, "cannot read config file: %s", strerror(errno));
+		    path), 0, 0 }, "cannot read config file: %s",
+		    strerror(errno));
 		return -1;
 	}
 	r = pp_run_buffer(pp, path, buf, len, out);
@@ -1199,17 +1185,14 @@ pp_out_free(struct pp_out *out)
 void
 pp_free(struct pp_ctx *pp)
 {
-	struct pp_priv *priv = pp->priv;
 	struct pp_subst *s;
 
 	while (pp->defs != NULL)
 		def_del(pp, pp->defs->name, pp->defs->nlen);
-	while (priv != NULL && (s = priv->substs) != NULL) {
-		priv->substs = s->next;
+	while ((s = pp->priv) != NULL) {
+		pp->priv = s->next;
 		regfree(&s->re);
 		xfree(s->repl);
 		xfree(s);
 	}
-	xfree(priv);
-	pp->priv = NULL;
 }

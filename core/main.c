@@ -9,10 +9,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cfg/cfg.h"
@@ -21,6 +21,7 @@
 #include "log.h"
 #include "module.h"
 #include "route.h"
+#include "supervisor.h"
 #include "version.h"
 
 #define MAX_DEFINES 64
@@ -128,6 +129,22 @@ parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/*
+ * The supervisor keeps a dup of every TCP connection: the soft fd limit
+ * is raised to the hard one so that tcp_max_connections can be reached.
+ */
+static void
+raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit(RLIMIT_NOFILE) failed");
+	}
+}
+
 /* Detaches from the terminal (no -D). 0, or -1 (logged). */
 static int
 daemonize(void)
@@ -165,40 +182,6 @@ daemonize(void)
 			close(fd);
 	}
 	return 0;
-}
-
-/*
- * Waits for SIGTERM / SIGINT.  The transports and worker processes come
- * with the core issue; until then the supervisor only holds the loaded
- * config and modules.
- */
-static int
-serve(void)
-{
-	sigset_t set;
-	int sig = 0;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1) {
-		log_err("sigprocmask() failed");
-		return -1;
-	}
-	log_notice("%s running (pid %d)", version_string(), (int)getpid());
-	for (;;) {
-		if (sigwait(&set, &sig) != 0) {
-			log_err("sigwait() failed");
-			return -1;
-		}
-		if (sig == SIGHUP) {
-			log_notice("SIGHUP: reload is not supported; ignored");
-			continue;
-		}
-		log_notice("signal %d received, stopping", sig);
-		return 0;
-	}
 }
 
 int
@@ -251,14 +234,8 @@ main(int argc, char **argv)
 
 	if (o.foreground == 0 && daemonize() < 0)
 		return 2;
-	if (mod_init_all() < 0) {
-		log_crit("module initialisation failed; stopping");
-		rc = 2;
-		goto out;
-	}
-	rc = serve() < 0 ? 2 : 0;
-	mod_destroy_all();
-out:
+	raise_fd_limit();
+	rc = supervisor_run(argc, argv);
 	route_set_cfg(NULL);
 	cfg_free(&cfg);
 	mod_unload_all();

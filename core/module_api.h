@@ -11,11 +11,16 @@
 
 #include "cfg/diag.h"
 #include "core/arg.h"
+#include "core/conn_send.h"
 #include "core/fmt.h"
+#include "core/lock.h"
 #include "core/log.h"
 #include "core/msg.h"
 #include "core/pv.h"
+#include "core/shm.h"
+#include "core/sip.h"
 #include "core/str.h"
+#include "core/timer.h"
 #include "core/tr.h"
 #include "core/val.h"
 

@@ -36,6 +36,7 @@ struct rcv_info {
 	struct sockaddr_storage  src;
 	struct sockaddr_storage  dst;       /* local address it arrived on */
 	uint64_t                 conn_id;   /* 0 for UDP                   */
+	int                      sock;      /* listen socket index, -1     */
 };
 
 /* Flags the script engine sets while running routes. */

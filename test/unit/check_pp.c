@@ -558,6 +558,51 @@ START_TEST(test_err_expansion_too_big)
 }
 END_TEST
 
+START_TEST(test_err_subst_too_long)
+{
+	/* 256 matches of 4100 bytes each pass 1 MiB */
+	char text[8192];
+	size_t n = (size_t)snprintf(text, sizeof(text), "#!subst \"/a/");
+
+	memset(text + n, 'b', 4100);
+	n += 4100;
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "/g\"\n");
+	memset(text + n, 'a', 256);
+	n += 256;
+	snprintf(text + n, sizeof(text) - n, "\n");
+	expect_error(text, "t.cfg:2:1: error: line longer than 1048576 bytes "
+	    "after #!subst");
+	ck_assert_str_eq(out.text, "\n\n");
+}
+END_TEST
+
+START_TEST(test_err_output_too_long)
+{
+	/* 64 lines of 256 names of 4 KiB each pass 64 MiB */
+	size_t cap = 8192 + 70 * 520, n = 0;
+	char *text = malloc(cap);
+
+	ck_assert_ptr_nonnull(text);
+	n += (size_t)snprintf(text, cap, "#!define L ");
+	memset(text + n, 'x', 4096);
+	n += 4096;
+	text[n++] = '\n';
+	for (int i = 0; i < 70; i++) {
+		for (int k = 0; k < 256; k++) {
+			text[n++] = 'L';
+			text[n++] = k < 255 ? ' ' : '\n';
+		}
+	}
+	text[n] = '\0';
+	run(text);
+	free(text);
+	ck_assert_uint_eq(diag.n, 1);
+	ck_assert_str_eq(msg(0), "t.cfg:65:505: error: the preprocessed "
+	    "config is longer than 67108864 bytes");
+	ck_assert_uint_eq(out.len, 1u << 26);
+}
+END_TEST
+
 START_TEST(test_err_subst)
 {
 	const char *want;
@@ -702,6 +747,8 @@ pp_suite(void)
 	tcase_add_test(tc, test_err_recursion);
 	tcase_add_test(tc, test_err_expansion_too_big);
 	tcase_add_test(tc, test_err_subst);
+	tcase_add_test(tc, test_err_subst_too_long);
+	tcase_add_test(tc, test_err_output_too_long);
 	tcase_add_test(tc, test_err_defenv);
 	tcase_add_test(tc, test_seed_configs);
 	tcase_add_test(tc, test_seed_htable_substdef);

@@ -19,6 +19,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include "core/module_api.h"
 
@@ -119,7 +120,59 @@ tm_count(struct msg *m, void *const *args)
 	return 1;
 }
 
+/* --- core tests: message ids, replies, cross-worker sends ---------------- */
+
+/* Logs which message ran a route, so a test can count each exactly once. */
+static int
+tm_log_id(struct msg *m, void *const *args)
+{
+	str_t id = STR_LIT("?");
+	const char *kind = "SIP";
+
+	if (m->kind == MSG_MSRP) {
+		const char *p = m->buf.s + 5, *end = m->buf.s + m->buf.len;
+		const char *sp = p;
+
+		kind = "MSRP";
+		while (sp < end && *sp != ' ' && *sp != '\r')
+			sp++;
+		id = str_make(p, (size_t)(sp - p));
+	} else if (sip_call_id(m, &id) < 0) {
+		id = STR_LIT("?");
+	}
+	log_notice("TM-ID %s %.*s pid=%d conn=%llu", kind, STR_FMT(&id),
+	    (int)getpid(), (unsigned long long)m->rcv.conn_id);
+	return 1;
+}
+
+static int
+tm_reply(struct msg *m, void *const *args)
+{
+	str_t s;
+
+	if (arg_str(m, args[0], &s) < 0)
+		return -1;
+	return msg_send_back(m, NULL, s.s, s.len, 0) == 0 ? 1 : -1;
+}
+
+/* Sends text on any connection, whoever owns it. */
+static int
+tm_send(struct msg *m, void *const *args)
+{
+	long long id;
+	str_t s;
+
+	if (arg_int(m, args[0], &id) < 0 || arg_str(m, args[1], &s) < 0)
+		return -1;
+	return conn_send((uint64_t)id, s.s, s.len, 0) == 0 ? 1 : -1;
+}
+
 static const struct cmd_export tm_cmds[] = {
+	{ .name = "tm_log_id", .fn = tm_log_id, .routes = RT_ANY },
+	{ .name = "tm_reply", .fn = tm_reply, .routes = RT_ANY,
+	  .args = { { .flags = ARG_STR } } },
+	{ .name = "tm_send", .fn = tm_send, .routes = RT_ANY,
+	  .args = { { .flags = ARG_INT }, { .flags = ARG_STR } } },
 	{ .name = "tm_true", .fn = tm_true, .routes = RT_ANY },
 	{ .name = "tm_false", .fn = tm_false, .routes = RT_ANY },
 	{ .name = "tm_zero", .fn = tm_zero, .routes = RT_ANY },
@@ -136,7 +189,8 @@ static const struct cmd_export tm_cmds[] = {
 
 /* --- $tm(key) ------------------------------------------------------------ */
 
-enum tm_key { TK_COUNT = 1, TK_INT_P, TK_STR_P, TK_MULTI, TK_INIT, TK_CHILD };
+enum tm_key { TK_COUNT = 1, TK_INT_P, TK_STR_P, TK_MULTI, TK_INIT, TK_CHILD,
+	TK_SHM };
 
 static const struct {
 	const char  *name;
@@ -144,6 +198,7 @@ static const struct {
 } tm_keys[] = {
 	{ "count", TK_COUNT }, { "int_p", TK_INT_P }, { "str_p", TK_STR_P },
 	{ "multi", TK_MULTI }, { "init", TK_INIT },   { "child", TK_CHILD },
+	{ "shm_used", TK_SHM },
 };
 
 static int
@@ -180,6 +235,17 @@ tm_pv_get(struct msg *m, void *compiled, struct val *out)
 	case TK_MULTI:
 		val_set_int(out, multi_calls);
 		return 0;
+	case TK_SHM: {
+		struct shm_stats st;
+
+		if (!shm_ready()) {
+			val_set_null(out);
+			return 0;
+		}
+		shm_get_stats(&st);
+		val_set_int(out, (long long)st.real_used);
+		return 0;
+	}
 	case TK_INIT:
 		val_set_int(out, inited);
 		return 0;
