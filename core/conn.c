@@ -290,3 +290,31 @@ conn_count(void)
 {
 	return tab ? tab->used : 0;
 }
+
+#define CLOSE_HOOKS_MAX 8
+
+static struct {
+	conn_close_fn fn;
+	void         *arg;
+} close_hooks[CLOSE_HOOKS_MAX];
+static int nclose_hooks;
+
+int
+conn_on_close(conn_close_fn fn, void *arg)
+{
+	if (nclose_hooks == CLOSE_HOOKS_MAX) {
+		log_errx("too many connection close hooks");
+		return -1;
+	}
+	close_hooks[nclose_hooks].fn = fn;
+	close_hooks[nclose_hooks].arg = arg;
+	nclose_hooks++;
+	return 0;
+}
+
+void
+conn_run_close_hooks(uint64_t id)
+{
+	for (int i = 0; i < nclose_hooks; i++)
+		close_hooks[i].fn(id, close_hooks[i].arg);
+}

@@ -75,6 +75,15 @@ static inline unsigned conn_slot_of(uint64_t id)
  * Calls fn for a copy of every used entry (for core.tcp_list, the idle
  * timer, crash recovery).  fn must not call back into conn_*.
  */
+/*
+ * Close hooks: fn runs in the owner process each time one of its
+ * connections closes (modules drop state tied to it: the msrp cmap).
+ * Register before fork.  0, or -1 when the table of hooks is full.
+ */
+typedef void (*conn_close_fn)(uint64_t id, void *arg);
+int  conn_on_close(conn_close_fn fn, void *arg);
+void conn_run_close_hooks(uint64_t id);
+
 void conn_foreach(void (*fn)(const struct conn_info *ci, void *arg),
                   void *arg);
 unsigned conn_count(void);

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +155,13 @@ slot_new(enum proc_role role, int index, const char *desc, int pairs)
 		}
 		p->ctl_sup = sv[0];
 		p->ctl_child = sv[1];
+		{
+			/* room for bursts of accepted connections */
+			int sz = 1 << 20;
+
+			setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+			setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+		}
 		if (ipc_pair(sv) < 0) {
 			log_err("socketpair() for %s failed", desc);
 			return -1;
@@ -246,12 +254,45 @@ hand_to(int slot, uint64_t id, int fd, uint32_t flags)
 	    .len = sizeof(a), .conn_id = id };
 
 	if (ipc_send(proc_at(slot)->ctl_sup, &h, &a, fd) < 0) {
-		log_err("conn %llu: handing it to %s failed",
-		    (unsigned long long)id, proc_at(slot)->desc);
+		if (errno != EAGAIN)
+			log_err("conn %llu: handing it to %s failed",
+			    (unsigned long long)id, proc_at(slot)->desc);
 		return -1;
 	}
 	conn_set_owner(id, slot, proc_at(slot)->pid);
 	return 0;
+}
+
+/*
+ * Hands a new connection to a worker: the least loaded first; when its
+ * control socket is full (a busy worker), the next ones; when all are
+ * full, waits a little for the first to drain.  0, or -1 (not handed).
+ */
+static int
+hand_new(uint64_t id, int fd, int first)
+{
+	int n = proc_count();
+	struct pollfd pfd;
+
+	if (first >= 0 && hand_to(first, id, fd, 0) == 0)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		struct proc_info *p = proc_at(i);
+
+		if (i == first || p->role != PROC_ROLE_TCP_WORKER || p->pid == 0)
+			continue;
+		if (hand_to(i, id, fd, 0) == 0)
+			return 0;
+	}
+	if (first < 0)
+		return -1;
+	pfd.fd = proc_at(first)->ctl_sup;
+	pfd.events = POLLOUT;
+	if (poll(&pfd, 1, 2000) == 1 && hand_to(first, id, fd, 0) == 0)
+		return 0;
+	log_errx("conn %llu: every worker's queue is full; connection "
+	    "dropped", (unsigned long long)id);
+	return -1;
 }
 
 static void
@@ -281,7 +322,7 @@ on_accept(struct ev_loop *l, int fd, unsigned ev, void *arg)
 			continue;
 		}
 		S.fds[conn_slot_of(id)] = cfd;
-		if (hand_to(w, id, cfd, 0) < 0) {
+		if (hand_new(id, cfd, w) < 0) {
 			S.fds[conn_slot_of(id)] = -1;
 			conn_release(id);
 			close(cfd);
@@ -350,9 +391,21 @@ rescue_one(const struct conn_info *ci, void *arg)
 	if (ci->owner != r->slot || ci->state == CONN_CLOSING || s >= S.max ||
 	    S.fds[s] == -1)
 		return;
-	/* the replacement gets a fresh dup; the supervisor keeps its own */
-	if (hand_to(r->slot, ci->id, S.fds[s], IPC_ADOPT_RESCUED) == 0)
-		r->n++;
+	/* the replacement gets a fresh dup; the supervisor keeps its own.
+	 * It is just starting: wait for its queue rather than drop */
+	for (int tries = 0; tries < 10; tries++) {
+		struct pollfd pfd = { .fd = proc_at(r->slot)->ctl_sup,
+		    .events = POLLOUT };
+
+		if (hand_to(r->slot, ci->id, S.fds[s], IPC_ADOPT_RESCUED) == 0) {
+			r->n++;
+			return;
+		}
+		if (errno != EAGAIN || poll(&pfd, 1, 500) < 0)
+			break;
+	}
+	log_errx("conn %llu: could not be handed to the new %s",
+	    (unsigned long long)ci->id, proc_at(r->slot)->desc);
 }
 
 /* --- reaping --------------------------------------------------------------------- */

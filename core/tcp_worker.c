@@ -117,6 +117,7 @@ wconn_close(struct wconn *c, const char *why)
 	frame_free(c->fr);
 	wq_free(c);
 	W.conns[conn_slot_of(c->id)] = NULL;
+	conn_run_close_hooks(c->id);
 	report_closed(c->id);
 	if (me)
 		__atomic_fetch_sub(&me->nconns, 1, __ATOMIC_RELAXED);

@@ -1,0 +1,71 @@
+/*
+ * msrp_buf.h - building frames in the message's arena.
+ */
+#ifndef TD_MSRP_BUF_H
+#define TD_MSRP_BUF_H
+
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/str.h"
+
+/* A growing buffer in the message arena. */
+struct abuf {
+	struct arena *a;
+	char         *p;
+	size_t        len, cap;
+	int           failed;
+};
+
+static inline void
+ab_put(struct abuf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = (b->cap ? b->cap * 2 : 512);
+		char *np;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		np = arena_alloc(b->a, cap);
+		if (np == NULL) {
+			b->failed = 1;
+			return;
+		}
+		if (b->len)
+			memcpy(np, b->p, b->len);
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static inline void
+ab_str(struct abuf *b, const str_t *s)
+{
+	ab_put(b, s->s, s->len);
+}
+
+static inline void
+ab_cstr(struct abuf *b, const char *s)
+{
+	ab_put(b, s, strlen(s));
+}
+
+/* Sizes the buffer once when the final length is known (big frames). */
+static inline void
+ab_reserve(struct abuf *b, size_t n)
+{
+	if (b->failed || b->cap >= n + 1)
+		return;
+	b->p = arena_alloc(b->a, n + 1);
+	if (b->p == NULL)
+		b->failed = 1;
+	else
+		b->cap = n + 1;
+}
+
+#endif
