@@ -19,7 +19,7 @@ open_one(enum proto p, const struct listen_spec *ls)
 	struct sock_info *si;
 	const char *err = NULL;
 	char buf[64];
-	int port = ls->port ? ls->port : core_cfg.port;
+	int port = ls->port ? ls->port : p == PROTO_TLS ? 5061 : core_cfg.port;
 
 	if (nsocks == LISTEN_MAX) {
 		log_errx("too many listen sockets (max %d)", LISTEN_MAX);
@@ -67,6 +67,17 @@ listen_open_all(void)
 		case PROTO_UDP:
 		case PROTO_TCP:
 			if (open_one(ls->proto, ls) < 0)
+				return -1;
+			break;
+		case PROTO_TLS:
+			/* a TCP socket whose connections the tls module's
+			 * hooks wrap (tls_hooks.h) */
+			if (!core_cfg.enable_tls) {
+				log_errx("listen tls:%s:%d: set enable_tls=yes and "
+				    "load the tls module", ls->host, ls->port);
+				return -1;
+			}
+			if (open_one(PROTO_TLS, ls) < 0)
 				return -1;
 			break;
 		default:

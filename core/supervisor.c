@@ -609,7 +609,7 @@ start_all(void)
 	for (int i = 0; i < listen_count(); i++) {
 		struct sock_info *si = listen_at(i);
 
-		if (si->proto == PROTO_TCP &&
+		if ((si->proto == PROTO_TCP || si->proto == PROTO_TLS) &&
 		    ev_add(S.loop, si->fd, EV_READ, on_accept, si) < 0)
 			return -1;
 	}

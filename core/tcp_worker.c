@@ -22,6 +22,7 @@
 #include "sock.h"
 #include "tcp_worker.h"
 #include "timer.h"
+#include "tls_hooks.h"
 #include "udp_recv.h"
 
 #define READ_CHUNK  (64 * 1024)
@@ -45,6 +46,8 @@ struct wconn {
 	int                      close_after;   /* close once flushed      */
 	int                      busy;          /* routes running on it    */
 	int                      dead;          /* close when not busy     */
+	void                    *tls;           /* tls module's state      */
+	struct ev_timer         *hs_timer;      /* TLS handshake deadline  */
 };
 
 /* This process's worker state: private to the worker. */
@@ -113,6 +116,10 @@ wconn_close(struct wconn *c, const char *why)
 	log_dbg("conn %llu from %s closed: %s", (unsigned long long)c->id,
 	    sock_addr_text(&c->remote, a, sizeof(a)), why);
 	ev_del(W.loop, c->fd);
+	if (c->hs_timer)
+		ev_timer_cancel(W.loop, c->hs_timer);
+	if (c->tls)
+		tls_hooks_get()->conn_free(c->tls);
 	close(c->fd);
 	frame_free(c->fr);
 	wq_free(c);
@@ -124,6 +131,27 @@ wconn_close(struct wconn *c, const char *why)
 	free(c);
 }
 
+/* read(2) / write(2) on the connection, through TLS when it has it. */
+static ssize_t
+c_read(struct wconn *c, void *buf, size_t n)
+{
+	unsigned want = 0;
+
+	if (c->tls == NULL)
+		return read(c->fd, buf, n);
+	return tls_hooks_get()->read(c->tls, buf, n, &want);
+}
+
+static ssize_t
+c_write(struct wconn *c, const void *buf, size_t n)
+{
+	unsigned want = 0;
+
+	if (c->tls == NULL)
+		return write(c->fd, buf, n);
+	return tls_hooks_get()->write(c->tls, buf, n, &want);
+}
+
 /* Writes the queue; 0 when all was written, 1 when some is left, -1 on
  * a broken connection. */
 static int
@@ -133,7 +161,7 @@ wq_flush(struct wconn *c)
 
 	while (c->wq_head) {
 		struct wbuf *b = c->wq_head;
-		ssize_t n = write(c->fd, b->data + b->off, b->len - b->off);
+		ssize_t n = c_write(c, b->data + b->off, b->len - b->off);
 
 		if (n == -1) {
 			if (errno == EINTR)
@@ -195,7 +223,7 @@ local_send_conn(struct wconn *c, const char *buf, size_t len, unsigned flags)
 		return -1;
 	if (c->wq_head == NULL && !c->connecting) {
 		while (off < len) {
-			ssize_t n = write(c->fd, buf + off, len - off);
+			ssize_t n = c_write(c, buf + off, len - off);
 
 			if (n == -1) {
 				if (errno == EINTR)
@@ -250,6 +278,42 @@ local_close(uint64_t id)
 	return 0;
 }
 
+static void
+hs_timeout(struct ev_loop *l, void *arg)
+{
+	struct wconn *c = wconn_get((uint64_t)(uintptr_t)arg);
+	const struct tls_hooks *th = tls_hooks_get();
+
+	if (c == NULL)
+		return;
+	c->hs_timer = NULL;
+	if (c->tls && th->established && !th->established(c->tls))
+		wconn_close(c, "TLS handshake timed out");
+}
+
+/* Attaches TLS state (server side, or client once connected). 0 / -1. */
+static int
+tls_attach(struct wconn *c, int is_server)
+{
+	const struct tls_hooks *th = tls_hooks_get();
+	char a[64];
+
+	if (th == NULL) {
+		log_errx("conn %llu from %s: TLS connection but no tls module "
+		    "loaded", (unsigned long long)c->id,
+		    sock_addr_text(&c->remote, a, sizeof(a)));
+		return -1;
+	}
+	c->tls = th->conn_new(c->fd, c->id, is_server, &c->local, &c->remote);
+	if (c->tls == NULL)
+		return -1;
+	if (th->handshake_timeout > 0)
+		c->hs_timer = ev_timer_add(W.loop,
+		    (uint64_t)th->handshake_timeout * 1000, hs_timeout,
+		    (void *)(uintptr_t)c->id);
+	return 0;
+}
+
 /* Takes ownership of fd for connection id. 0 or -1 (fd closed). */
 static struct wconn *
 adopt(uint64_t id, int fd, int connecting)
@@ -262,6 +326,12 @@ adopt(uint64_t id, int fd, int connecting)
 	if (conn_get(id, &ci) < 0 || conn_slot_of(id) >= W.max) {
 		log_errx("conn %llu: adopted but unknown", (unsigned long long)id);
 		goto fail;
+	}
+	if (wconn_get(id) != NULL) {
+		/* handed twice (queued for a crashed worker, then rescued):
+		 * the connection is already ours */
+		close(fd);
+		return wconn_get(id);
 	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL || (c->fr = frame_new(&W.lim)) == NULL)
@@ -284,6 +354,10 @@ adopt(uint64_t id, int fd, int connecting)
 	conn_set_owner(id, W.slot, getpid());
 	if (me)
 		__atomic_fetch_add(&me->nconns, 1, __ATOMIC_RELAXED);
+	if (c->proto == PROTO_TLS && !connecting && tls_attach(c, 1) < 0) {
+		wconn_close(c, "TLS setup failed");
+		return NULL;
+	}
 	return c;
 fail:
 	if (c)
@@ -341,22 +415,32 @@ static void
 conn_read(struct wconn *c)
 {
 	ssize_t n;
+	/* TLS may hold decrypted bytes epoll cannot see: read until EAGAIN
+	 * (bounded, so one connection cannot starve the others) */
+	int rounds = c->tls ? 16 : 1;
+	uint64_t id = c->id;
 
-	n = read(c->fd, W.rbuf, READ_CHUNK);
-	if (n == 0) {
-		wconn_close(c, "peer closed");
-		return;
+	while (rounds-- > 0) {
+		n = c_read(c, W.rbuf, READ_CHUNK);
+		if (n == 0) {
+			wconn_close(c, "peer closed");
+			return;
+		}
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EINTR &&
+			    errno != EWOULDBLOCK)
+				wconn_close(c, c->tls ? "TLS error" : strerror(errno));
+			return;
+		}
+		conn_account(c->id, (uint64_t)n, 0, 0, 0);
+		if (frame_feed(c->fr, W.rbuf, (size_t)n) < 0)
+			log_dbg("conn %llu: framer refused input",
+			    (unsigned long long)c->id);
+		dispatch_frames(c);
+		/* the routes may have closed (and freed) it */
+		if (wconn_get(id) == NULL)
+			return;
 	}
-	if (n == -1) {
-		if (errno != EAGAIN && errno != EINTR && errno != EWOULDBLOCK)
-			wconn_close(c, strerror(errno));
-		return;
-	}
-	conn_account(c->id, (uint64_t)n, 0, 0, 0);
-	if (frame_feed(c->fr, W.rbuf, (size_t)n) < 0)
-		log_dbg("conn %llu: framer refused input",
-		    (unsigned long long)c->id);
-	dispatch_frames(c);
 }
 
 static void
@@ -375,6 +459,10 @@ conn_writable(struct wconn *c)
 		}
 		c->connecting = 0;
 		conn_set_state(c->id, CONN_OPEN);
+		if (c->proto == PROTO_TLS && tls_attach(c, 0) < 0) {
+			wconn_close(c, "TLS setup failed");
+			return;
+		}
 	}
 	rc = wq_flush(c);
 	if (rc < 0) {
@@ -400,8 +488,15 @@ conn_io(struct ev_loop *l, int fd, unsigned ev, void *arg)
 		if ((c = wconn_get(id)) == NULL)
 			return;
 	}
-	if (ev & (EV_READ | EV_ERROR))
+	if (ev & (EV_READ | EV_ERROR)) {
+		/* a TLS write may have waited for the peer's data */
+		if (c->tls && c->wq_head && !c->connecting) {
+			conn_writable(c);
+			if ((c = wconn_get(id)) == NULL)
+				return;
+		}
 		conn_read(c);
+	}
 }
 
 static uint64_t
@@ -414,9 +509,9 @@ worker_connect(enum proto p, const struct sockaddr_storage *to)
 	uint64_t id;
 	int fd;
 
-	if (p != PROTO_TCP) {
-		log_errx("outbound %s connections are not available",
-		    proto_name(p));
+	if (p != PROTO_TCP && !(p == PROTO_TLS && tls_hooks_get())) {
+		log_errx("outbound %s connections are not available%s",
+		    proto_name(p), p == PROTO_TLS ? " (no tls module)" : "");
 		return 0;
 	}
 	fd = socket(to->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -658,4 +753,12 @@ tcp_worker_solo(int slot, volatile int *stop)
 	worker_run();
 out:
 	worker_teardown();
+}
+
+void *
+tls_conn_state(uint64_t id)
+{
+	struct wconn *c = wconn_get(id);
+
+	return c ? c->tls : NULL;
 }
