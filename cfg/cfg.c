@@ -7,6 +7,7 @@
 #include "cfg.h"
 #include "core/cmd.h"
 #include "core/pv.h"
+#include "core/rpc.h"
 #include "parse.h"
 #include "resolve.h"
 
@@ -17,7 +18,8 @@ cfg_compile(struct cfg *cfg, struct core_cfg *c)
 	    cfg->diag.errors)
 		return -1;      /* resolving a broken tree only adds noise */
 	if (pv_core_register(&cfg->diag) < 0 ||
-	    cmd_core_register(&cfg->diag) < 0)
+	    cmd_core_register(&cfg->diag) < 0 ||
+	    rpc_core_register(&cfg->diag) < 0)
 		return -1;
 	if (cfg_resolve(&cfg->tree, c, cfg->dir, &cfg->diag) < 0)
 		return -1;

@@ -20,7 +20,9 @@ static struct {
 	int         local_level;
 	int        *level;
 	char        prefix[64];
-} lg = { 1, LOG_DAEMON, L_WARN, &lg.local_level, "" };
+	int         has_override;   /* log_set_local_level() in effect */
+	int         override;
+} lg = { 1, LOG_DAEMON, L_WARN, &lg.local_level, "", 0, 0 };
 
 void
 log_init(const char *ident, int to_stderr, int facility)
@@ -53,7 +55,20 @@ log_get_level(void)
 int
 log_enabled(int level)
 {
-	return level <= *lg.level;
+	return level <= (lg.has_override ? lg.override : *lg.level);
+}
+
+void
+log_set_local_level(int level)
+{
+	lg.override = level;
+	lg.has_override = 1;
+}
+
+void
+log_reset_local_level(void)
+{
+	lg.has_override = 0;
 }
 
 void
@@ -133,6 +148,22 @@ log_at(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vat(level, 0, fmt, ap);
 	va_end(ap);
+}
+
+void
+log_fac_at(int facility, int level, const char *fmt, ...)
+{
+	int saved = lg.facility;
+	va_list ap;
+
+	/* processes are single-threaded: swapping the facility for one
+	 * line cannot leak into another line */
+	if (facility >= 0)
+		lg.facility = facility;
+	va_start(ap, fmt);
+	log_vat(level, 0, fmt, ap);
+	va_end(ap);
+	lg.facility = saved;
 }
 
 void

@@ -35,8 +35,18 @@ void log_set_prefix(const char *prefix);
 /* Maps "LOG_LOCAL0" etc. to a facility; returns -1 if unknown. */
 int  log_facility_from_name(const char *name);
 
+/*
+ * A level for the calling process only, which log_enabled() uses instead
+ * of the shared one until log_reset_local_level() (kex setdebug()).
+ */
+void log_set_local_level(int level);
+void log_reset_local_level(void);
+
 void log_at(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* log_at() to syslog facility `facility` (ignored on stderr); xlog. */
+void log_fac_at(int facility, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void log_vat(int level, int with_errno, const char *fmt, va_list ap);
 
 #define log_alert(...)  log_at(L_ALERT, __VA_ARGS__)

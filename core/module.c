@@ -11,6 +11,7 @@
 #include "log.h"
 #include "module.h"
 #include "pv.h"
+#include "rpc.h"
 #include "tr.h"
 #include "xalloc.h"
 
@@ -293,6 +294,8 @@ mod_register(const struct module *mod, struct cfg_diag *d,
 	for (const struct tr_export *tr = mod->trs; tr && tr->cls; tr++)
 		if (tr_register(tr, mod->name, d, pos) == -1)
 			rc = -1;
+	if (rpc_register_table(mod->rpcs, mod->name, d, pos) == -1)
+		rc = -1;
 	return rc;
 }
 
@@ -671,6 +674,7 @@ mod_unload_all(void)
 	cmd_registry_reset();
 	pv_registry_reset();
 	tr_registry_reset();
+	rpc_registry_reset();
 	for (int i = ml.n - 1; i >= 0; i--) {
 		dlclose(ml.mods[i]->handle);
 		xfree(ml.mods[i]->path);

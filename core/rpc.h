@@ -24,6 +24,8 @@ struct rpc_export;      /* module_api.h */
 
 /* --- for handlers ---------------------------------------------------------- */
 
+/* Arguments are numbered from 0; fault messages count from 1
+ * ("argument 2" is i == 1). */
 /* Number of arguments the request carried. */
 int  rpc_arg_count(struct rpc_call *c);
 /* Argument i as a string / integer: 0, or -1 with a fault already set
@@ -67,6 +69,14 @@ struct rpc_writer {
 	int  (*end)(void *out);
 };
 
+/*
+ * The writer's contract (rpc.c buffers the handler's reply to keep it):
+ * begin, then either exactly one fault or a balanced sequence of
+ * value/open/close, then end.  Names are given only inside structs
+ * ("" for a member the handler left unnamed); at the top level and
+ * inside arrays they are NULL.  close's is_array is what really closes.
+ * Names and string values are valid only during the callback.
+ */
 /*
  * Runs method `name` with the given arguments (strings as received; a
  * handler converts them), writing the reply through w into out.

@@ -688,7 +688,8 @@ supervisor_run(int argc, char **argv)
 		mod_destroy_all();
 		goto out;
 	}
-	proc_set_title("tandem: supervisor");
+	/* the supervisor keeps its command line (pkill -f CONFIG finds it);
+	 * the children's titles say what they are */
 	log_notice("%s running (pid %d)", version_string(), (int)getpid());
 	while (!S.stopping) {
 		if (ev_run_once(S.loop, 1000) < 0 && errno != EINTR) {

@@ -568,11 +568,21 @@ inbox_read(struct ev_loop *l, int fd, unsigned ev, void *arg)
 
 			memcpy(&s, payload, sizeof(s));
 			c = wconn_get(h.conn_id);
-			if (c == NULL)
-				log_errx("conn %llu: queued send for a connection "
-				    "this worker does not own; dropped",
-				    (unsigned long long)h.conn_id);
-			else
+			if (c == NULL) {
+				struct conn_info ci;
+
+				/* the usual case: it closed while the bytes
+				 * were on their way */
+				if (conn_get(h.conn_id, &ci) < 0 ||
+				    ci.state == CONN_CLOSING)
+					log_dbg("conn %llu: closed; queued send "
+					    "dropped", (unsigned long long)h.conn_id);
+				else
+					log_errx("conn %llu: queued send for a "
+					    "connection owned by %d, not this worker; "
+					    "dropped", (unsigned long long)h.conn_id,
+					    ci.owner);
+			} else
 				local_send_conn(c, (const char *)(uintptr_t)s.blk,
 				    s.len, (s.flags & IPC_SEND_CLOSE) ? SEND_CLOSE : 0);
 			shm_free((void *)(uintptr_t)s.blk);

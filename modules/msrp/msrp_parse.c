@@ -109,8 +109,8 @@ static const struct path_errs to_errs = {
 	uri_err_to,
 };
 static const struct path_errs from_errs = {
-	"From-Path empty", "more than " NSTR(MSRP_MAX_PATH) " URIs in From-Path",
-	uri_err_from,
+	"From-Path empty",
+	"more than " NSTR(MSRP_MAX_PATH) " URIs in From-Path", uri_err_from,
 };
 
 static const char too_many_hdrs[] = "more than " NSTR(MSRP_MAX_HDRS) " headers";
@@ -424,38 +424,50 @@ end_line(struct msrp_frame *f, const char *lo, const char **eline)
 	return NULL;
 }
 
+/* Case-insensitive equality of a token with a lower-case name: for
+ * token characters, c | 0x20 folds letters and changes nothing else
+ * that could match a letter or '-'. */
+static inline int
+name_eq(const char *s, const char *lower, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((s[i] | 0x20) != lower[i])
+			return 0;
+	return 1;
+}
+
 static enum msrp_hdr_type
 hdr_type(const char *s, size_t n)
 {
-#define NAME_IS(lit) (n == sizeof(lit) - 1 && strncasecmp(s, lit, n) == 0)
+#define NAME_IS(lit) (n == sizeof(lit) - 1 && name_eq(s, lit, n))
 	switch (s[0] | 0x20) {
 	case 'a':
-		return NAME_IS("Authorization") ? MSRP_H_AUTHORIZATION :
+		return NAME_IS("authorization") ? MSRP_H_AUTHORIZATION :
 		    MSRP_H_OTHER;
 	case 'b':
-		return NAME_IS("Byte-Range") ? MSRP_H_BYTE_RANGE : MSRP_H_OTHER;
+		return NAME_IS("byte-range") ? MSRP_H_BYTE_RANGE : MSRP_H_OTHER;
 	case 'c':
-		return NAME_IS("Content-Type") ? MSRP_H_CONTENT_TYPE :
+		return NAME_IS("content-type") ? MSRP_H_CONTENT_TYPE :
 		    MSRP_H_OTHER;
 	case 'e':
-		return NAME_IS("Expires") ? MSRP_H_EXPIRES : MSRP_H_OTHER;
+		return NAME_IS("expires") ? MSRP_H_EXPIRES : MSRP_H_OTHER;
 	case 'f':
-		return NAME_IS("From-Path") ? MSRP_H_FROM_PATH :
-		    NAME_IS("Failure-Report") ? MSRP_H_FAILURE_REPORT :
+		return NAME_IS("from-path") ? MSRP_H_FROM_PATH :
+		    NAME_IS("failure-report") ? MSRP_H_FAILURE_REPORT :
 		    MSRP_H_OTHER;
 	case 'm':
-		return NAME_IS("Message-ID") ? MSRP_H_MESSAGE_ID :
-		    NAME_IS("Min-Expires") ? MSRP_H_MIN_EXPIRES :
-		    NAME_IS("Max-Expires") ? MSRP_H_MAX_EXPIRES : MSRP_H_OTHER;
+		return NAME_IS("message-id") ? MSRP_H_MESSAGE_ID :
+		    NAME_IS("min-expires") ? MSRP_H_MIN_EXPIRES :
+		    NAME_IS("max-expires") ? MSRP_H_MAX_EXPIRES : MSRP_H_OTHER;
 	case 's':
-		return NAME_IS("Success-Report") ? MSRP_H_SUCCESS_REPORT :
-		    NAME_IS("Status") ? MSRP_H_STATUS : MSRP_H_OTHER;
+		return NAME_IS("success-report") ? MSRP_H_SUCCESS_REPORT :
+		    NAME_IS("status") ? MSRP_H_STATUS : MSRP_H_OTHER;
 	case 't':
-		return NAME_IS("To-Path") ? MSRP_H_TO_PATH : MSRP_H_OTHER;
+		return NAME_IS("to-path") ? MSRP_H_TO_PATH : MSRP_H_OTHER;
 	case 'u':
-		return NAME_IS("Use-Path") ? MSRP_H_USE_PATH : MSRP_H_OTHER;
+		return NAME_IS("use-path") ? MSRP_H_USE_PATH : MSRP_H_OTHER;
 	case 'w':
-		return NAME_IS("WWW-Authenticate") ? MSRP_H_WWW_AUTHENTICATE :
+		return NAME_IS("www-authenticate") ? MSRP_H_WWW_AUTHENTICATE :
 		    MSRP_H_OTHER;
 	}
 	return MSRP_H_OTHER;

@@ -4,6 +4,6 @@
 set -e
 srcdir=${TANDEM_SRCDIR:-$(dirname "$0")/../..}
 builddir=$(dirname "$0")
-for target in frame; do
+for target in frame binrpc mi auth_hdr msrp; do
 	"$builddir/replay_$target" "$srcdir/test/fuzz/corpus/$target"
 done

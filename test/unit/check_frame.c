@@ -113,7 +113,8 @@ coll_feed(void *ctx, const char *p, size_t n)
 
 	if (frame_feed(c->f, p, n) == -1)
 		c->refused++;
-	coll_drain(c);
+	if (c->nerr == 0)       /* the worker closes after an error */
+		coll_drain(c);
 }
 
 static void
@@ -245,7 +246,7 @@ START_TEST(t_sip_request)
 	ck_assert_str_eq(frames_of(buf, 0), "SIP 277\n");
 	/* any RFC 3261 token is a method */
 	ck_assert_str_eq(frames_of("X-Ab.c_1!%*+`'~ sip:a@b SIP/2.0\r\n"
-	    "l: 0\r\n\r\n", 0), "SIP 42\n");
+	    "l: 0\r\n\r\n", 0), "SIP 41\n");
 	/* the body is not scanned: a CRLFCRLF in it changes nothing */
 	ck_assert_str_eq(frames_of("MESSAGE sip:a@b SIP/2.0\r\n"
 	    "Content-Length: 6\r\n\r\n\r\n\r\nab", 0), "SIP 52\n");
