@@ -140,6 +140,18 @@ check_duplicate_routes(struct rctx *rc)
 
 /* --- expressions -------------------------------------------------------------- */
 
+/* Keeps the warnings and notes a successful parse produced. */
+static void
+keep_warnings(struct rctx *rc, const struct cfg_diag *tmp)
+{
+	for (unsigned i = 0; i < tmp->n; i++) {
+		if (tmp->items[i].sev == DIAG_WARNING)
+			diag_warn_at(rc->d, tmp->items[i].pos, "%s", tmp->items[i].msg);
+		else if (tmp->items[i].sev == DIAG_NOTE)
+			diag_note_at(rc->d, tmp->items[i].pos, "%s", tmp->items[i].msg);
+	}
+}
+
 static const struct {
 	const char *kw;
 	const char *pv;
@@ -169,6 +181,7 @@ parse_pv_text(struct rctx *rc, const char *text, struct cfg_pos pos)
 	 * fault of a module that did not load */
 	diag_init(&tmp, rc->d->src);
 	if (pv_parse_ref(text, len, &used, &ref, &tmp, pos) == 0 && used == len) {
+		keep_warnings(rc, &tmp);
 		diag_free(&tmp);
 		return ref;
 	}
@@ -199,6 +212,7 @@ compile_fmt(struct rctx *rc, const char *s, size_t len, struct cfg_pos pos)
 
 	diag_init(&tmp, rc->d->src);
 	if (fmt_compile(s, len, &f, &tmp, pos) == 0) {
+		keep_warnings(rc, &tmp);
 		diag_free(&tmp);
 		return f;
 	}

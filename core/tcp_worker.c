@@ -48,6 +48,7 @@ struct wconn {
 	int                      dead;          /* close when not busy     */
 	void                    *tls;           /* tls module's state      */
 	struct ev_timer         *hs_timer;      /* TLS handshake deadline  */
+	unsigned                 tls_want;      /* last TLS write's wait   */
 };
 
 /* This process's worker state: private to the worker. */
@@ -146,10 +147,13 @@ static ssize_t
 c_write(struct wconn *c, const void *buf, size_t n)
 {
 	unsigned want = 0;
+	ssize_t r;
 
 	if (c->tls == NULL)
 		return write(c->fd, buf, n);
-	return tls_hooks_get()->write(c->tls, buf, n, &want);
+	r = tls_hooks_get()->write(c->tls, buf, n, &want);
+	c->tls_want = want;
+	return r;
 }
 
 /* Writes the queue; 0 when all was written, 1 when some is left, -1 on
@@ -473,6 +477,11 @@ conn_writable(struct wconn *c)
 		ev_mod(W.loop, c->fd, EV_READ);
 		if (c->close_after)
 			wconn_close(c, "closed after send");
+	} else if (c->tls && c->tls_want == TLS_WANT_READ) {
+		/* the TLS write waits for the peer's data (a handshake in
+		 * progress): a writable socket would only spin; conn_io
+		 * retries the queue when it becomes readable */
+		ev_mod(W.loop, c->fd, EV_READ);
 	}
 }
 
@@ -627,11 +636,12 @@ ctl_read(struct ev_loop *l, int fd, unsigned ev, void *arg)
 }
 
 static int
-worker_setup(int slot, volatile int *stop)
+worker_setup(int slot, int solo, volatile int *stop)
 {
 	struct proc_info *me = proc_at(slot);
 
 	memset(&W, 0, sizeof(W));
+	W.solo = solo;
 	W.slot = slot;
 	W.stop = stop;
 	W.max = conn_table_max();
@@ -686,6 +696,8 @@ worker_teardown(void)
 		/* the supervisor keeps its dup: the connection survives a
 		 * worker that stops */
 		ev_del(W.loop, c->fd);
+		if (c->tls)
+			tls_hooks_get()->conn_free(c->tls);
 		close(c->fd);
 		frame_free(c->fr);
 		wq_free(c);
@@ -701,7 +713,7 @@ worker_teardown(void)
 void
 tcp_worker_main(int slot, volatile int *stop)
 {
-	if (worker_setup(slot, stop) == 0)
+	if (worker_setup(slot, 0, stop) == 0)
 		worker_run();
 	worker_teardown();
 }
@@ -749,10 +761,8 @@ solo_timer(struct ev_loop *l, void *arg)
 void
 tcp_worker_solo(int slot, volatile int *stop)
 {
-	W.solo = 1;
-	if (worker_setup(slot, stop) < 0)
+	if (worker_setup(slot, 1, stop) < 0)
 		goto out;
-	W.solo = 1;
 	for (int i = 0; i < listen_count(); i++) {
 		struct sock_info *si = listen_at(i);
 

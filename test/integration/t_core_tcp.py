@@ -274,5 +274,27 @@ def test_no_fd_or_shm_leak_over_10000_cycles(t):
     d.stop()
 
 
+def test_fork_no_single_process(t):
+    """fork=no: one process accepts TCP, reads UDP, runs the routes and
+    the timers (debugging mode, as the SER msilo example uses it)."""
+    text = open(os.path.join(harness.SRCDIR, "test", "integration", "cfg",
+                             CFG)).read().replace("children=4", "fork=no")
+    cfg = t.render(text, LIFETIME=2)
+    d = t.daemon(cfg, args=["-L", TESTMOD_DIR])
+    port = t.values["PORT"]
+    t.eq(len(d.children()), 0, "fork=no starts no child process")
+    s = connect(port)
+    s.sendall(sip("solo-tcp") + msrp("solo1m"))
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.sendto(sip("solo-udp"), ("127.0.0.1", port))
+    counts, _ = wait_ids(d, ["solo-tcp", "solo1m", "solo-udp"])
+    for i in ("solo-tcp", "solo1m", "solo-udp"):
+        t.eq(counts[i], 1, "%s reached its route once" % i)
+    s.settimeout(10)
+    t.eq(s.recv(10), b"", "the idle-connection timer runs too (closed)")
+    u.close()
+    d.stop()
+
+
 if __name__ == "__main__":
     harness.main(globals())
