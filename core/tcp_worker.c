@@ -29,9 +29,15 @@
 
 struct wbuf {
 	struct wbuf *next;
-	size_t       len, off;
+	size_t       len, off, cap;
 	char         data[];
 };
+
+/* Small sends are queued and written once per loop round (the before-
+ * sleep hook): a read that carried many frames costs one write per
+ * connection, not one per frame.  Big ones go straight out. */
+#define SEND_DIRECT   (64 * 1024)
+#define WBUF_MIN      (16 * 1024)
 
 struct wconn {
 	uint64_t                 id;
@@ -46,6 +52,7 @@ struct wconn {
 	int                      close_after;   /* close once flushed      */
 	int                      busy;          /* routes running on it    */
 	int                      dead;          /* close when not busy     */
+	int                      dirty;         /* queued, flush this round */
 	void                    *tls;           /* tls module's state      */
 	struct ev_timer         *hs_timer;      /* TLS handshake deadline  */
 	unsigned                 tls_want;      /* last TLS write's wait   */
@@ -63,6 +70,8 @@ static struct {
 	size_t               wq_max;
 	char                *rbuf;
 	volatile int        *stop;
+	uint64_t            *dirty;             /* ids to flush this round */
+	size_t               ndirty, capdirty;
 } W;
 
 static void conn_io(struct ev_loop *l, int fd, unsigned ev, void *arg);
@@ -192,14 +201,22 @@ wq_flush(struct wconn *c)
 static int
 wq_append(struct wconn *c, const char *p, size_t n)
 {
-	struct wbuf *b;
+	struct wbuf *b = c->wq_tail;
+	size_t cap;
 
 	if (c->wq_bytes + n > W.wq_max) {
 		log_errx("conn %llu: write queue over %zu bytes (peer not "
 		    "reading); closing it", (unsigned long long)c->id, W.wq_max);
 		return -1;
 	}
-	b = malloc(sizeof(*b) + n);
+	if (b && b->cap - b->len >= n) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		c->wq_bytes += n;
+		return 0;
+	}
+	cap = n > WBUF_MIN ? n : WBUF_MIN;
+	b = malloc(sizeof(*b) + cap);
 	if (b == NULL) {
 		log_errx("conn %llu: out of memory queueing %zu bytes",
 		    (unsigned long long)c->id, n);
@@ -208,6 +225,7 @@ wq_append(struct wconn *c, const char *p, size_t n)
 	b->next = NULL;
 	b->len = n;
 	b->off = 0;
+	b->cap = cap;
 	memcpy(b->data, p, n);
 	if (c->wq_tail)
 		c->wq_tail->next = b;
@@ -218,6 +236,53 @@ wq_append(struct wconn *c, const char *p, size_t n)
 	return 0;
 }
 
+static void
+mark_dirty(struct wconn *c)
+{
+	if (c->dirty)
+		return;
+	if (W.ndirty == W.capdirty) {
+		size_t cap = W.capdirty ? W.capdirty * 2 : 64;
+		uint64_t *nd = realloc(W.dirty, cap * sizeof(*nd));
+
+		if (nd == NULL) {
+			/* cannot defer: write now, as before batching */
+			ev_mod(W.loop, c->fd, EV_READ | EV_WRITE);
+			return;
+		}
+		W.dirty = nd;
+		W.capdirty = cap;
+	}
+	W.dirty[W.ndirty++] = c->id;
+	c->dirty = 1;
+}
+
+/* The before-sleep hook: writes what this round queued. */
+static void
+flush_dirty(struct ev_loop *l, void *arg)
+{
+	for (size_t i = 0; i < W.ndirty; i++) {
+		struct wconn *c = wconn_get(W.dirty[i]);
+		int rc;
+
+		if (c == NULL)
+			continue;
+		c->dirty = 0;
+		if (c->connecting) {
+			ev_mod(W.loop, c->fd, EV_READ | EV_WRITE);
+			continue;
+		}
+		rc = wq_flush(c);
+		if (rc < 0)
+			wconn_close(c, "write failed");
+		else if (rc == 1)
+			ev_mod(W.loop, c->fd, EV_READ | EV_WRITE);
+		else if (c->close_after)
+			wconn_close(c, "closed after send");
+	}
+	W.ndirty = 0;
+}
+
 static int
 local_send_conn(struct wconn *c, const char *buf, size_t len, unsigned flags)
 {
@@ -225,7 +290,7 @@ local_send_conn(struct wconn *c, const char *buf, size_t len, unsigned flags)
 
 	if (c->dead)
 		return -1;
-	if (c->wq_head == NULL && !c->connecting) {
+	if (len >= SEND_DIRECT && c->wq_head == NULL && !c->connecting) {
 		while (off < len) {
 			ssize_t n = c_write(c, buf + off, len - off);
 
@@ -241,19 +306,27 @@ local_send_conn(struct wconn *c, const char *buf, size_t len, unsigned flags)
 		}
 		if (off)
 			conn_account(c->id, 0, off, 0, 0);
-	}
-	if (off < len) {
-		if (wq_append(c, buf + off, len - off) < 0) {
+		if (off < len) {
+			if (wq_append(c, buf + off, len - off) < 0) {
+				wconn_close(c, "write queue overflow");
+				return -1;
+			}
+			ev_mod(W.loop, c->fd, EV_READ | EV_WRITE);
+		}
+	} else {
+		if (wq_append(c, buf, len) < 0) {
 			wconn_close(c, "write queue overflow");
 			return -1;
 		}
-		ev_mod(W.loop, c->fd, EV_READ | EV_WRITE);
+		mark_dirty(c);
 	}
 	conn_account(c->id, 0, 0, 0, 1);
 	if (flags & SEND_CLOSE) {
 		c->close_after = 1;
 		if (c->wq_head == NULL && !c->connecting)
 			wconn_close(c, "closed after send");
+		else
+			mark_dirty(c);
 	}
 	return 0;
 }
@@ -670,6 +743,7 @@ worker_setup(int slot, int solo, volatile int *stop)
 		}
 	}
 	conn_send_set_ops(&worker_ops);
+	ev_set_before_sleep(W.loop, flush_dirty, NULL);
 	return 0;
 }
 
@@ -705,6 +779,7 @@ worker_teardown(void)
 	}
 	free(W.conns);
 	free(W.rbuf);
+	free(W.dirty);
 	if (W.loop)
 		ev_free(W.loop);
 	memset(&W, 0, sizeof(W));
