@@ -19,7 +19,7 @@
 int cfg_parse(const struct pp_out *in, struct cfg_diag *d,
               struct cfg_tree *out);
 
-/* --- shared by parse.c and parse_expr.c ------------------------------------ */
+/* --- shared by parse.c, parse_top.c and parse_expr.c ---------------------- */
 struct parser {
 	struct lexer     lx;
 	struct token     tok;           /* current token                    */
@@ -37,6 +37,12 @@ void parse_error(struct parser *p, struct cfg_pos pos, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The type of the token after the current one (no consumption). */
 enum tok parse_peek(struct parser *p, struct token *out);
+/* t for messages: its text in quotes (cut at 40 bytes) or its name. */
+const char *parse_tok_desc(const struct token *t, char *buf, size_t len);
+/* A malloc()ed, NUL-terminated copy of t's string value, or NULL. */
+char *parse_tok_strdup(const struct token *t);
+/* Statements until '}' (consumed); syntax errors are resynchronised. */
+struct stmt *parse_block_body(struct parser *p);
 
 struct expr *parse_expr(struct parser *p);
 /* Function call arguments: at '(' ; fills c.  0 / -1. */

@@ -2,7 +2,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,12 +11,11 @@
 
 #include "core/xalloc.h"
 #include "pp.h"
+#include "pp_subst.h"
 
 /* Each limit turns a runaway config into one error instead of a hang. */
 #define PP_MAX_INCLUDE 10           /* include_file nesting              */
 #define PP_MAX_NEST    32           /* a define inside a define ...      */
-#define PP_MAX_EXPAND  (1u << 20)   /* bytes one name or one subst'ed line
-                                     * may become: "#!define A B B" ... */
 #define PP_MAX_OUT     (1u << 26)   /* bytes of output in all           */
 
 #define IS_BLANK(c)   ((c) == ' ' || (c) == '\t')
@@ -31,15 +29,6 @@ struct pp_define {
 	char             *value;
 	size_t            vlen;
 	struct cfg_pos    pos;      /* where defined; line 0: pp_define()   */
-};
-
-/* pp_ctx.priv is the list of substs, applied in the order they were read. */
-struct pp_subst {
-	struct pp_subst *next;
-	regex_t          re;
-	char            *repl;      /* "\N" is group N, "\\" a backslash    */
-	size_t           rlen;
-	int              global;
 };
 
 struct pp_cond {
@@ -68,24 +57,12 @@ struct pp_file {
 	char            in_str;     /* a string may go on over a newline    */
 };
 
-/* The line being worked on: its bytes and, for each, the source column. */
-struct lbyte {
-	uint32_t col;
-	uint32_t exp;               /* 1: made by a subst replacement       */
-};
-
-struct wline {
-	char         *b;            /* NUL-terminated for regexec()         */
-	struct lbyte *m;
-	size_t        n, cap;
-};
-
 struct pp_state {
 	struct pp_ctx  *pp;
 	struct pp_file *f;          /* the file being read                  */
 	struct pp_out   out;
 	size_t          cap, rcap;
-	struct wline    w, t;       /* the line, and a scratch for substs   */
+	struct pp_wline w, t;       /* the line, and a scratch for substs   */
 	size_t          budget;     /* bytes left for the current expansion */
 	int             depth;      /* include depth                        */
 	int             oom;
@@ -319,100 +296,14 @@ emit_nl(struct pp_state *st)
 		    (uint32_t)f->ln + 1 }, 0);
 }
 
-/* ---- the working line and substs -------------------------------------- */
+/* ---- substs ----------------------------------------------------------- */
 
-static int
-wl_reserve(struct pp_state *st, struct wline *w, size_t need)
-{
-	size_t cap = w->cap;
-
-	/* grow() gives both arrays the same new capacity */
-	if (grow((void **)&w->m, &cap, need, sizeof(*w->m)) == -1 ||
-	    grow((void **)&w->b, &w->cap, need, 1) == -1) {
-		st->oom = 1;
-		return -1;
-	}
-	return 0;
-}
-
+/* Runs the substs over st->w, the current line. */
 static void
-wl_put(struct pp_state *st, struct wline *w, char c, uint32_t col,
-    uint32_t exp)
+subst_line(struct pp_state *st)
 {
-	if (st->oom || wl_reserve(st, w, w->n + 2) == -1)
-		return;
-	w->b[w->n] = c;
-	w->m[w->n++] = (struct lbyte){ col, exp };
-	w->b[w->n] = '\0';
-}
-
-/* Empties w, or fills it with the n bytes at p, columns from 1. */
-static int
-wl_load(struct pp_state *st, struct wline *w, const char *p, size_t n)
-{
-	w->n = 0;
-	if (wl_reserve(st, w, n + 2) == -1)
-		return -1;
-	w->b[0] = '\0';
-	for (size_t i = 0; i < n; i++)
-		wl_put(st, w, p[i], (uint32_t)i + 1, 0);
-	return st->oom ? -1 : 0;
-}
-
-/* Runs one subst over st->w; a replacement maps to its match's start. */
-static void
-subst_apply(struct pp_state *st, const struct pp_subst *s)
-{
-	struct wline *w = &st->w, *t = &st->t, tmp;
-	size_t pos = 0, base, so, eo;
-	regmatch_t m[10], *g;
-	int eflags = 0;
-	uint32_t col;
-
-	if (wl_load(st, t, NULL, 0) == -1)
-		return;
-	while (pos <= w->n && !st->oom && t->n <= PP_MAX_EXPAND &&
-	    regexec(&s->re, w->b + pos, 10, m, eflags) == 0) {
-		base = pos;
-		so = base + (size_t)m[0].rm_so;
-		eo = base + (size_t)m[0].rm_eo;
-		for (; pos < so; pos++)
-			wl_put(st, t, w->b[pos], w->m[pos].col, w->m[pos].exp);
-		col = so < w->n ? w->m[so].col :    /* else: at the end */
-		    w->n > 0 ? w->m[w->n - 1].col + 1 : 1;
-		for (const char *r = s->repl; r < s->repl + s->rlen; r++) {
-			if (r[0] != '\\' || !isdigit((unsigned char)r[1])) {
-				r += r[0] == '\\';
-				wl_put(st, t, *r, col, 1);
-				continue;
-			}
-			g = &m[*++r - '0'];
-			for (regoff_t k = g->rm_so; k >= 0 && k < g->rm_eo;
-			    k++)
-				wl_put(st, t, w->b[base + (size_t)k], col, 1);
-		}
-		pos = eo;
-		if (so == eo) {     /* an empty match: step over one byte */
-			if (pos >= w->n)
-				break;
-			wl_put(st, t, w->b[pos], w->m[pos].col, w->m[pos].exp);
-			pos++;
-		}
-		eflags = REG_NOTBOL;
-		if (!s->global)
-			break;
-	}
-	for (; pos < w->n; pos++)
-		wl_put(st, t, w->b[pos], w->m[pos].col, w->m[pos].exp);
-	if (t->n > PP_MAX_EXPAND) {     /* "/a/aa/g" on every line ... */
-		diag_error_at(st->pp->diag, (struct cfg_pos){ st->f->file,
-		    st->f->no, 1 }, "line longer than %u bytes after #!subst",
-		    PP_MAX_EXPAND);
-		wl_load(st, t, NULL, 0);
-	}
-	tmp = *w;
-	*w = *t;
-	*t = tmp;
+	pp_subst_run(st->pp, &st->w, &st->t, (struct cfg_pos){ st->f->file,
+	    st->f->no, 1 }, &st->oom);
 }
 
 /* ---- define expansion and the line scanner ---------------------------- */
@@ -681,7 +572,7 @@ do_define(struct pp_state *st, struct dir *x)
 	const char *n = skip_blanks(x->a, x->e), *ne = skip_ident(n, x->e);
 	const char *p = ne, *e = x->e, *ve;
 	struct cfg_pos npos = pos_of(st, n);
-	struct wline *v = &st->w;   /* free while a directive is read */
+	struct pp_wline *v = &st->w;    /* free while a directive is read */
 	size_t nl = (size_t)(ne - n), vlen;
 	int cont;
 
@@ -695,7 +586,7 @@ do_define(struct pp_state *st, struct dir *x)
 			def_del(st->pp, n, nl);
 		return;
 	}
-	if (wl_load(st, v, NULL, 0) == -1)
+	if (pp_subst_line_load(v, NULL, 0, &st->oom) == -1)
 		return;
 	for (;;) {
 		cont = e > p && e[-1] == '\\';
@@ -704,9 +595,9 @@ do_define(struct pp_state *st, struct dir *x)
 		while (ve > p && IS_BLANK(ve[-1]))
 			ve--;
 		while (p < ve)
-			wl_put(st, v, *p++, 0, 0);
+			pp_subst_line_put(v, *p++, 0, 0, &st->oom);
 		if (cont)   /* the pieces of a value are joined by a space */
-			wl_put(st, v, ' ', 0, 0);
+			pp_subst_line_put(v, ' ', 0, 0, &st->oom);
 		if (!cont || f->off >= f->len)
 			break;
 		emit_nl(st);
@@ -753,101 +644,15 @@ do_defenv(struct pp_state *st, struct dir *x)
 		err(st, p, "environment variable '%s' is not set", name);
 }
 
-/*
- * Compiles "DreDreplDflags" (D: the delimiter) and adds it to the substs;
- * #!substdef also defines the expression as the replacement.
- */
+/* #!substdef: an expression that is a name defines it as the replacement. */
 static void
-subst_add(struct pp_state *st, struct dir *x, const char *s, size_t n,
+substdef(void *arg, const char *name, size_t n, const char *val, size_t vlen,
     struct cfg_pos pos)
 {
-	struct pp_subst *sub = NULL, *t;
-	char *re = NULL, why[160] = "", c, d = n ? s[0] : '\0';
-	size_t i = 1, rn = 0, wn = 0, rs, rend;
-	int cflags = REG_EXTENDED, maxref = 0, rc, compiled = 0;
+	struct pp_state *st = arg;
 
-	if (n < 3 || d == '\\' || isalnum((unsigned char)d)) {
-		snprintf(why, sizeof(why), "%s", n < 3 ? "too short" :
-		    "bad delimiter");
-		goto fail;
-	}
-	if ((re = xmalloc(n)) == NULL ||
-	    (sub = xcalloc(1, sizeof(*sub))) == NULL ||
-	    (sub->repl = xmalloc(2 * n + 1)) == NULL)
-		goto oom;
-	for (; i < n && s[i] != d; i++) {
-		/* "\D" is D, unless D means something to regcomp() */
-		if (s[i] == '\\' && i + 1 < n && (s[i + 1] != d ||
-		    strchr(".[]()*+?{}|^$", d) != NULL))
-			re[rn++] = s[i++];
-		else if (s[i] == '\\' && i + 1 < n)
-			i++;
-		re[rn++] = s[i];
-	}
-	re[rn] = '\0';
-	for (rs = ++i; i < n && s[i] != d; i++) {
-		if ((c = s[i]) == '\\' && i + 1 < n) {
-			if (isdigit((unsigned char)(c = s[++i]))) {
-				sub->repl[wn++] = '\\';
-				maxref = c - '0' > maxref ? c - '0' : maxref;
-			}
-			c = c == 'n' ? '\n' : c == 'r' ? '\r' :
-			    c == 't' ? '\t' : c;
-		}
-		if (c == '\\')
-			sub->repl[wn++] = '\\';
-		sub->repl[wn++] = c;
-	}
-	sub->repl[wn] = '\0';
-	if ((rend = i) >= n) {
-		snprintf(why, sizeof(why), "missing %c after the %s", d,
-		    rs > n ? "expression" : "replacement");
-		goto fail;
-	}
-	while (++i < n) {
-		if (s[i] == 'g')
-			sub->global = 1;
-		else if (s[i] == 'i')
-			cflags |= REG_ICASE;
-		else if (s[i] != 's') {  /* s: no-op, lines are single */
-			snprintf(why, sizeof(why), "unknown flag '%c'", s[i]);
-			goto fail;
-		}
-	}
-	if ((rc = regcomp(&sub->re, re, cflags)) != 0) {
-		regerror(rc, &sub->re, why, sizeof(why));
-		goto fail;
-	}
-	compiled = 1;
-	if ((size_t)maxref > sub->re.re_nsub) {
-		snprintf(why, sizeof(why), "no group %d", maxref);
-		goto fail;
-	}
-	sub->rlen = wn;
-	/* substdef defines the name as the replacement as written */
-	if (x->d == D_SUBSTDEF && rn > 0 && skip_ident(re, re + rn) == re + rn)
-		def_new(st, re, rn, s + rs, rend - rs, pos);
-	if ((t = st->pp->priv) == NULL)
-		st->pp->priv = sub;
-	else {
-		while (t->next != NULL)
-			t = t->next;
-		t->next = sub;
-	}
-	xfree(re);
-	return;
-oom:
-	st->oom = 1;
-fail:
-	if (why[0] != '\0')
-		diag_error_at(st->pp->diag, pos, "bad %s expression '%.*s': %s",
-		    x->what, (int)n, s, why);
-	if (compiled)
-		regfree(&sub->re);
-	if (sub != NULL)
-		xfree(sub->repl);
-	xfree(sub);
-	xfree(re);
+	if (n > 0 && skip_ident(name, name + n) == name + n)
+		def_new(st, name, n, val, vlen, pos);
 }
 
 /* #!subst "expr": the string knows \" and \\ only, as regexes need \. */
@@ -874,7 +679,8 @@ do_subst(struct pp_state *st, struct dir *x)
 	if (q == x->e)
 		err(st, p, "unterminated string after %s", x->what);
 	else if (!junk(st, x, q + 1))
-		subst_add(st, x, expr, n, pos_of(st, p));
+		pp_subst_add(st->pp, x->what, expr, n, pos_of(st, p),
+		    x->d == D_SUBSTDEF ? substdef : NULL, st, &st->oom);
 	xfree(expr);
 }
 
@@ -922,10 +728,9 @@ include(struct pp_state *st, struct dir *x, const char *n, const char *ne)
 	uint32_t file;
 	int r = -1;
 
-	if (wl_load(st, &st->w, n, (size_t)(ne - n)) == -1)
+	if (pp_subst_line_load(&st->w, n, (size_t)(ne - n), &st->oom) == -1)
 		return;
-	for (struct pp_subst *s = st->pp->priv; s != NULL; s = s->next)
-		subst_apply(st, s);
+	subst_line(st);
 	if (st->oom || (path = xstrndup(st->w.b, st->w.n)) == NULL)
 		goto oom;
 	if (path[0] != '/' && slash != NULL) {
@@ -1042,10 +847,10 @@ do_line(struct pp_state *st)
 		run_dir(st, &x);
 		return;
 	}
-	if (!f_active(f) || wl_load(st, &st->w, f->lp, f->ln) == -1)
+	if (!f_active(f) ||
+	    pp_subst_line_load(&st->w, f->lp, f->ln, &st->oom) == -1)
 		return;
-	for (struct pp_subst *s = st->pp->priv; s != NULL; s = s->next)
-		subst_apply(st, s);
+	subst_line(st);
 	scan_line(st);
 }
 
@@ -1117,10 +922,8 @@ pp_run_buffer(struct pp_ctx *pp, const char *name, const char *buf,
 	process_text(&st, file, buf, len);
 	if (grow((void **)&st.out.text, &st.cap, st.out.len + 1, 1) == -1)
 		st.oom = 1;
-	xfree(st.w.b);
-	xfree(st.w.m);
-	xfree(st.t.b);
-	xfree(st.t.m);
+	pp_subst_line_free(&st.w);
+	pp_subst_line_free(&st.t);
 	if (st.oom) {
 		diag_error_at(pp->diag, (struct cfg_pos){ file, 0, 0 },
 		    "out of memory while preprocessing");
@@ -1185,14 +988,7 @@ pp_out_free(struct pp_out *out)
 void
 pp_free(struct pp_ctx *pp)
 {
-	struct pp_subst *s;
-
 	while (pp->defs != NULL)
 		def_del(pp, pp->defs->name, pp->defs->nlen);
-	while ((s = pp->priv) != NULL) {
-		pp->priv = s->next;
-		regfree(&s->re);
-		xfree(s->repl);
-		xfree(s);
-	}
+	pp_subst_free(pp);
 }
