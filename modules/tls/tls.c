@@ -40,7 +40,7 @@ static struct {
 	struct tls_profiles  prof;              /* from `config`          */
 	char                 cfg_dir[PATH_MAX]; /* of the main config     */
 	int                  handshake_timeout; /* 0: tcp_connect_timeout */
-	int                  send_close_notify;
+	int                  send_close_notify; /* default 1           */
 	int                  ready;             /* s initialised          */
 } P;
 
@@ -49,6 +49,7 @@ params_ready(void)
 {
 	if (!P.ready) {
 		tls_settings_init(&P.s);
+		P.send_close_notify = 1;
 		P.ready = 1;
 	}
 }
@@ -151,7 +152,8 @@ tls_param_method(const struct val *v, struct cfg_diag *d)
 
 	params_ready();
 	if (tls_method_parse(v->s.s, v->s.len, &P.s.method, &why) < 0) {
-		diag_error(d, "tls: tls_method '%.*s': %s", STR_FMT(&v->s), why);
+		diag_error(d, "tls: tls_method '%.*s': %s", STR_FMT(&v->s),
+		    why);
 		return -1;
 	}
 	return 0;
@@ -272,7 +274,7 @@ static const struct cmd_export tls_cmds[] = {
 	{ .name = NULL },
 };
 
-/* --- init ------------------------------------------------------------------ */
+/* --- init ----------------------------------------------------------------- */
 
 static int
 have_tls_listener(void)
@@ -308,7 +310,8 @@ tls_init(void)
 		return -1;
 	}
 	hs = P.handshake_timeout > 0 ? P.handshake_timeout :
-	    core_cfg.tcp_connect_timeout > 0 ? core_cfg.tcp_connect_timeout : 10;
+	    core_cfg.tcp_connect_timeout > 0 ? core_cfg.tcp_connect_timeout :
+	    10;
 	if (tls_hooks_set(tls_io_hooks(hs, P.send_close_notify)) < 0) {
 		tls_table_destroy();
 		tls_ctx_free_all();

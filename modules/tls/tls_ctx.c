@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
@@ -76,7 +77,8 @@ file_ok(const char *name, const char *what, const char *dir, const char *path,
 	FILE *fp;
 
 	if (tls_path_resolve(dir, path, out, n) < 0) {
-		log_errx("tls: %s: %s file name too long: %s", name, what, path);
+		log_errx("tls: %s: %s file name too long: %s", name, what,
+		    path);
 		return -1;
 	}
 	if ((fp = fopen(out, "r")) == NULL) {
@@ -93,6 +95,8 @@ load_cert_key(SSL_CTX *ctx, const struct tls_settings *s, const char *name,
     const char *dir)
 {
 	char cert[4096], key[4096], e[512];
+	EVP_PKEY *pkey = NULL;
+	FILE *fp;
 
 	if (file_ok(name, "certificate", dir, s->certificate, cert,
 	    sizeof(cert)) < 0 ||
@@ -101,21 +105,30 @@ load_cert_key(SSL_CTX *ctx, const struct tls_settings *s, const char *name,
 		return -1;
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
 		log_errx("tls: %s: certificate file %s: not a usable PEM "
-		    "certificate (%s)", name, cert, tls_ossl_error(e, sizeof(e)));
+		    "certificate (%s)", name, cert,
+		    tls_ossl_error(e, sizeof(e)));
 		return -1;
 	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+	if ((fp = fopen(key, "r")) != NULL) {
+		pkey = PEM_read_PrivateKey(fp, NULL, no_passphrase, NULL);
+		fclose(fp);
+	}
+	if (pkey == NULL) {
 		log_errx("tls: %s: private key file %s: not a usable PEM key "
 		    "(encrypted keys are not supported) (%s)", name, key,
 		    tls_ossl_error(e, sizeof(e)));
 		return -1;
 	}
-	if (SSL_CTX_check_private_key(ctx) != 1) {
+	/* OpenSSL compares the key with the certificate here */
+	if (SSL_CTX_use_PrivateKey(ctx, pkey) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
 		log_errx("tls: %s: private key file %s does not match "
 		    "certificate file %s (%s)", name, key, cert,
 		    tls_ossl_error(e, sizeof(e)));
+		EVP_PKEY_free(pkey);
 		return -1;
 	}
+	EVP_PKEY_free(pkey);
 	return 0;
 }
 
@@ -136,10 +149,11 @@ load_ca_crl(SSL_CTX *ctx, const struct tls_settings *s, enum tls_role role,
 			return -1;
 		}
 		if (role == TLS_SERVER) {
-			STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(path);
+			STACK_OF(X509_NAME) *names;
 
 			/* tells clients which CAs their certificate may
 			 * come from */
+			names = SSL_load_client_CA_file(path);
 			if (names)
 				SSL_CTX_set_client_CA_list(ctx, names);
 		}

@@ -238,7 +238,8 @@ io_new(int fd, uint64_t id, int is_server,
 	ctx = tls_ctx_pick(is_server ? TLS_SERVER : TLS_CLIENT,
 	    is_server ? local : remote, &sni, &name);
 	if ((tc = calloc(1, sizeof(*tc))) == NULL) {
-		log_errx("tls: conn %llu: out of memory", (unsigned long long)id);
+		log_errx("tls: conn %llu: out of memory",
+		    (unsigned long long)id);
 		return NULL;
 	}
 	tc->id = id;

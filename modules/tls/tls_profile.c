@@ -227,7 +227,7 @@ tls_settings_copy(struct tls_settings *dst, const struct tls_settings *src)
 	return tls_settings_merge(dst, src, &none);
 }
 
-/* --- the file --------------------------------------------------------------- */
+/* --- the file ------------------------------------------------------------ */
 
 enum key_type { K_STR, K_BOOL, K_DEPTH, K_METHOD, K_UNSUPPORTED };
 

@@ -64,9 +64,11 @@ check_profile(const struct tls_profiles *ps, size_t i)
 	for (size_t j = 0; j < i; j++) {
 		const struct tls_profile *o = &ps->v[j];
 
-		require(!(o->role == p->role && o->is_default == p->is_default &&
-		    (p->is_default || sock_addr_eq(&o->addr, &p->addr))),
-		    "duplicate section accepted");
+		int same = o->role == p->role &&
+		    o->is_default == p->is_default &&
+		    (p->is_default || sock_addr_eq(&o->addr, &p->addr));
+
+		require(!same, "duplicate section accepted");
 	}
 	if (p->is_default)
 		require(tls_profile_default(ps, p->role) == p,

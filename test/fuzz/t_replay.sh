@@ -7,6 +7,6 @@ srcdir=${TANDEM_SRCDIR:-$(dirname "$0")/../..}
 # source tree in an out-of-tree build such as build-asan/)
 builddir=test/fuzz
 [ -x "$builddir/replay_frame" ] || builddir=$(dirname "$0")
-for target in frame binrpc mi auth_hdr msrp; do
+for target in frame binrpc mi auth_hdr msrp tls_profile; do
 	"$builddir/replay_$target" "$srcdir/test/fuzz/corpus/$target"
 done

@@ -1,12 +1,17 @@
 """msrp_client.py - a small MSRP (RFC 4975) client for the integration
 tests: frames, replies, digest AUTH against a relay (RFC 4976), stdlib
 only.  Each client's URI carries its real local port, so a relay that
-looks connections up by address finds it."""
+looks connections up by address finds it.
+
+Client(..., tls=ctx) speaks MSRP over TLS (msrps:, RFC 4975 §6): the
+socket is wrapped with the given ssl.SSLContext and the URIs say
+msrps://; everything else is the same."""
 
 import hashlib
 import os
 import re
 import socket
+import ssl
 import time
 
 _tid_counter = [0]
@@ -54,13 +59,19 @@ class Frame:
 
 
 class Client:
-    def __init__(self, port, host="127.0.0.1", name=None, timeout=20):
+    def __init__(self, port, host="127.0.0.1", name=None, timeout=20,
+                 tls=None):
         self.sock = socket.create_connection((host, port), timeout=timeout)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.relay = "msrp://%s:%d;tcp" % (host, port)
+        scheme = "msrp"
+        if tls is not None:
+            self.sock = tls.wrap_socket(self.sock, server_hostname=host)
+            scheme = "msrps"
+        self.relay = "%s://%s:%d;tcp" % (scheme, host, port)
         lport = self.sock.getsockname()[1]
         self.session = name or os.urandom(4).hex()
-        self.uri = "msrp://127.0.0.1:%d/%s;tcp" % (lport, self.session)
+        self.uri = "%s://127.0.0.1:%d/%s;tcp" % (scheme, lport,
+                                                 self.session)
         self.buf = b""
         self.use_path = None
 
@@ -154,7 +165,7 @@ class Client:
                 self.sock.settimeout(max(0.01, deadline - time.monotonic()))
                 if not self.sock.recv(65536):
                     return True
-        except (ConnectionResetError, BrokenPipeError):
+        except (ConnectionResetError, BrokenPipeError, ssl.SSLError):
             return True
         except socket.timeout:
             return False

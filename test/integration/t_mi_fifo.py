@@ -19,9 +19,18 @@ CFG = "mi.cfg.in"
 
 
 def start(t, extra=""):
-    cfg = t.render(CFG, EXTRA=extra)
-    d = t.daemon(cfg, ready_log=r"mi_fifo: serving ")
-    return d, t.path("tandem_fifo")
+    for i in range(3):
+        try:
+            d = t.daemon(t.render(CFG, EXTRA=extra),
+                         ready_log=r"mi_fifo: serving ")
+            return d, t.path("tandem_fifo")
+        except harness.TestFailure as e:
+            # the port was taken meanwhile by a test running in parallel
+            if "Address already in use" not in str(e) or i == 2:
+                raise
+            t.say("the port was taken meanwhile: trying another one")
+            t.daemons.pop().kill()      # it exited: nothing to stop
+            t.values.pop("PORT", None)
 
 
 _seq = [0]
@@ -92,7 +101,7 @@ def wait_log(d, pattern, timeout=10):
 
 
 def mi_pid(d):
-    m = re.search(r"^(\d+) INFO: mi_fifo: serving ", d.log(), re.M)
+    m = re.search(r"^\s*(\d+) INFO: mi_fifo: serving ", d.log(), re.M)
     return int(m.group(1)) if m else None
 
 
@@ -138,6 +147,7 @@ def test_pipelined_in_one_write(t):
 def test_malformed_then_good(t):
     d, fifo = start(t)
     pid = mi_pid(d)
+    t.check(pid is not None, "the mi_fifo process logged its start")
     bad = [
         ("garbage\n\n", "request does not start with ':'"),
         (":core.version\n\n", "missing reply fifo name"),
@@ -267,6 +277,17 @@ def test_fifo_writer_gone_keeps_serving(t):
     t.eq(mi(t, fifo, "core.echo", "alive"), "200 OK\n:: alive\n\n",
          "served after clients that wrote nothing")
     d.stop()
+
+
+def test_respawned_process_serves(t):
+    d, fifo = start(t)
+    pid = mi_pid(d)
+    os.kill(pid, 9)
+    wait_log(d, r"mi_fifo \(pid %d\) killed by signal 9; respawning" % pid)
+    t.eq(mi(t, fifo, "core.echo", "again"), "200 OK\n:: again\n\n",
+         "the new mi_fifo process serves the same FIFO")
+    d.stop()
+    t.check(not os.path.exists(fifo), "removed at stop")
 
 
 if __name__ == "__main__":

@@ -43,9 +43,23 @@ def tandemctl(args, stdin=None, timeout=30, env=None):
 
 
 def start(t):
-    cfg = t.render(CFG)
-    d = t.daemon(cfg, ready_log=r"ctl: BINRPC on unix:")
+    d = start_retrying(t, lambda: t.render(CFG), r"ctl: BINRPC on unix:")
     return d, "unix:" + t.path("ctl.sock")
+
+
+def start_retrying(t, render, ready_log, tries=3):
+    """Starts the daemon; when a port it was given was taken meanwhile
+    by another test running in parallel, renders again on new ports."""
+    for i in range(tries):
+        try:
+            return t.daemon(render(), ready_log=ready_log)
+        except harness.TestFailure as e:
+            if "Address already in use" not in str(e) or i == tries - 1:
+                raise
+            t.say("a port was taken meanwhile: trying new ones")
+            t.daemons.pop().kill()      # it exited: nothing to stop
+            for k in [k for k in t.values if re.fullmatch(r"PORT\d*", k)]:
+                del t.values[k]
 
 
 # --- against the daemon --------------------------------------------------------
