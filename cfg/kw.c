@@ -34,6 +34,8 @@ static int apply_facility(const struct top_item *, struct core_cfg *,
                           struct cfg_diag *);
 static int apply_dns(const struct top_item *, struct core_cfg *,
                      struct cfg_diag *);
+static int apply_size(const struct top_item *, struct core_cfg *,
+                      struct cfg_diag *);
 
 /* sorted by name: looked up with bsearch */
 static const struct kw_global globals[] = {
@@ -57,6 +59,8 @@ static const struct kw_global globals[] = {
 	{ "log_name", KW_STR, F(log_name), NULL },
 	{ "log_prefix", KW_STR, F(log_prefix), NULL },
 	{ "log_stderror", KW_BOOL, F(log_stderror), NULL },
+	{ "max_msrp_frame_size", KW_SPECIAL, 0, apply_size },
+	{ "max_sip_message_size", KW_SPECIAL, 0, apply_size },
 	{ "max_while_loops", KW_INT, F(max_while_loops), NULL },
 	{ "maxbuffer", KW_IGNORED, 0, NULL },
 	{ "memdbg", KW_INT, F(memdbg), NULL },
@@ -307,6 +311,22 @@ apply_dns(const struct top_item *it, struct core_cfg *c, struct cfg_diag *d)
 		return -1;
 	}
 	*(strcmp(it->name, "dns") == 0 ? &c->dns : &c->rev_dns) = b;
+	return 0;
+}
+
+/* max_sip_message_size / max_msrp_frame_size: bytes, 1 KiB .. 1 GiB */
+static int
+apply_size(const struct top_item *it, struct core_cfg *c, struct cfg_diag *d)
+{
+	if (!it->val.is_int || it->val.n < 1024 || it->val.n > (1LL << 30)) {
+		diag_error_at(d, it->val.pos, "%s: expected a size in bytes "
+		    "from 1024 to 1073741824", it->name);
+		return -1;
+	}
+	if (it->name[4] == 's')
+		c->sip_max_msg = (long)it->val.n;
+	else
+		c->msrp_max_frame = (long)it->val.n;
 	return 0;
 }
 

@@ -177,8 +177,12 @@ fmt_render(struct msg *m, const struct fmt *f, str_t *out)
 		if (p->pv == NULL) {
 			piece[i] = str_make(f->lit + p->off, p->len);
 		} else {
+			/* a PV that fails (a transformation on bad input)
+			 * prints like a null one and the rest of the text
+			 * is kept, as Kamailio's xlog does; the failure was
+			 * logged by the class */
 			if (pv_get(m, p->pv, &v) != 0)
-				return -1;
+				val_set_null(&v);
 			if (val_is_null(&v))
 				piece[i] = STR_LIT(FMT_NULL_TEXT);
 			else if (val_to_str(&m->arena, &v, &piece[i]) != 0)

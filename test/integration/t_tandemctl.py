@@ -65,6 +65,60 @@ def start_retrying(t, render, ready_log, tries=3):
 # --- against the daemon --------------------------------------------------------
 
 
+HT_CFG = """#!KAMAILIO
+debug=2
+log_stderror=yes
+children=2
+listen=127.0.0.1:@PORT@
+loadmodule "ctl.so"
+loadmodule "htable.so"
+modparam("ctl", "binrpc", "unix:@TMP@/ctl.sock")
+modparam("htable", "htable", "t=>size=4;")
+request_route {
+	exit;
+}
+"""
+
+
+def test_htable_round_trip_and_tcp_list_with_both_clients(t):
+    """The issue's list, with tandemctl and with Debian's kamcmd alike:
+    htable.sets then htable.get, core.tcp_list showing a connection the
+    test opened, an unknown method."""
+    d = start_retrying(t, lambda: t.render(HT_CFG), r"ctl: BINRPC on unix:")
+    sock = "unix:" + t.path("ctl.sock")
+    conn = socket.create_connection(("127.0.0.1", t.values["PORT"]),
+                                    timeout=10)
+    conn.sendall(b"\r\n\r\n")       # a keep-alive: adopted, answered
+    conn.settimeout(10)
+    conn.recv(2)
+    lport = conn.getsockname()[1]
+    kamcmd = ["kamcmd", "-s", sock]
+    clients = [("tandemctl", lambda a: tandemctl(["-s", sock] + a))]
+    clients.append(("kamcmd", lambda a: harness.Result(
+        kamcmd + a, *[(p.returncode, p.stdout, p.stderr) for p in
+                      [subprocess.run(kamcmd + a, capture_output=True,
+                                      text=True, timeout=30)]][0])))
+    for name, run in clients:
+        r = run(["htable.sets", "t", "key-" + name, "value-" + name])
+        t.eq(r.rc, 0, "%s htable.sets exits 0" % name, **r.context())
+        r = run(["htable.get", "t", "key-" + name])
+        t.eq(r.rc, 0, "%s htable.get exits 0" % name, **r.context())
+        t.check("value-" + name in r.out, "%s htable.get gives the value "
+                "set" % name, **r.context())
+        r = run(["core.tcp_list"])
+        t.eq(r.rc, 0, "%s core.tcp_list exits 0" % name, **r.context())
+        t.check(str(lport) in r.out, "%s core.tcp_list shows the test's "
+                "connection (port %d)" % (name, lport), **r.context())
+        r = run(["no.such.method"])
+        t.match(r"500.*not found", r.out + r.err, "%s: an unknown method "
+                "is an error reply" % name, **r.context())
+        if name == "tandemctl":
+            t.eq(r.rc, 1, "tandemctl exits 1 on an error reply",
+                 **r.context())
+    conn.close()
+    d.stop()
+
+
 def test_core_methods(t):
     d, sock = start(t)
     r = tandemctl(["-s", sock, "core.version"])
