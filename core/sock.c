@@ -104,7 +104,7 @@ int
 sock_bind_udp(const struct sockaddr_storage *ss, socklen_t len)
 {
 	int fd = sock_bind_common(SOCK_DGRAM, ss, len);
-	int sz = 1 << 20;
+	int sz = 4 << 20;
 
 	if (fd != -1) {
 		/* bursts of requests must not be dropped by a small queue */

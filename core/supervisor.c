@@ -159,8 +159,12 @@ slot_new(enum proc_role role, int index, const char *desc, int pairs)
 			/* room for bursts of accepted connections */
 			int sz = 1 << 20;
 
-			setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-			setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+			for (int k = 0; k < 2; k++) {
+				setsockopt(sv[k], SOL_SOCKET, SO_SNDBUF, &sz,
+				    sizeof(sz));
+				setsockopt(sv[k], SOL_SOCKET, SO_RCVBUF, &sz,
+				    sizeof(sz));
+			}
 		}
 		if (ipc_pair(sv) < 0) {
 			log_err("socketpair() for %s failed", desc);

@@ -72,6 +72,8 @@ static struct {
 	volatile int        *stop;
 	uint64_t            *dirty;             /* ids to flush this round */
 	size_t               ndirty, capdirty;
+	uint64_t            *done;              /* closes not yet reported */
+	size_t               ndone, capdone;
 } W;
 
 static void conn_io(struct ev_loop *l, int fd, unsigned ev, void *arg);
@@ -97,20 +99,61 @@ wq_free(struct wconn *c)
 	c->wq_bytes = 0;
 }
 
-/* Tells the supervisor (or, alone, the table) that id is gone. */
-static void
-report_closed(uint64_t id)
+static int
+send_done(uint64_t id)
 {
 	struct ipc_hdr h = { .type = IPC_CONN_DONE, .conn_id = id };
 
+	return ipc_send(W.ctl, &h, NULL, -1);
+}
+
+/* Tells the supervisor (or, alone, the table) that id is gone.  When
+ * the control socket is full (a burst of closes), the report waits in a
+ * list retried every loop round: a lost report would leak the
+ * supervisor's copy of the fd and the table slot. */
+static void
+report_closed(uint64_t id)
+{
 	conn_set_state(id, CONN_CLOSING);
 	if (W.solo) {
 		conn_release(id);
 		return;
 	}
-	if (ipc_send(W.ctl, &h, NULL, -1) < 0)
+	if (W.ndone == 0 && send_done(id) == 0)
+		return;
+	if (errno != EAGAIN && W.ndone == 0) {
 		log_err("conn %llu: telling the supervisor it closed failed",
 		    (unsigned long long)id);
+		return;
+	}
+	if (W.ndone == W.capdone) {
+		size_t cap = W.capdone ? W.capdone * 2 : 64;
+		uint64_t *nd = realloc(W.done, cap * sizeof(*nd));
+
+		if (nd == NULL) {
+			log_errx("conn %llu: out of memory keeping its close "
+			    "report", (unsigned long long)id);
+			return;
+		}
+		W.done = nd;
+		W.capdone = cap;
+	}
+	W.done[W.ndone++] = id;
+}
+
+/* Sends the close reports that waited; keeps the rest, in order. */
+static void
+flush_done(void)
+{
+	size_t i = 0;
+
+	while (i < W.ndone && send_done(W.done[i]) == 0)
+		i++;
+	if (i < W.ndone && errno != EAGAIN)
+		log_err("telling the supervisor about closed connections "
+		    "failed");
+	memmove(W.done, W.done + i, (W.ndone - i) * sizeof(*W.done));
+	W.ndone -= i;
 }
 
 static void
@@ -261,6 +304,8 @@ mark_dirty(struct wconn *c)
 static void
 flush_dirty(struct ev_loop *l, void *arg)
 {
+	if (W.ndone)
+		flush_done();
 	for (size_t i = 0; i < W.ndirty; i++) {
 		struct wconn *c = wconn_get(W.dirty[i]);
 		int rc;
@@ -780,6 +825,7 @@ worker_teardown(void)
 	free(W.conns);
 	free(W.rbuf);
 	free(W.dirty);
+	free(W.done);
 	if (W.loop)
 		ev_free(W.loop);
 	memset(&W, 0, sizeof(W));

@@ -1,7 +1,8 @@
 #include "config.h"
 
 #include <errno.h>
-#include <poll.h>
+#include <sys/epoll.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -69,22 +70,30 @@ void
 udp_receiver_main(int slot, int sock_idx, volatile int *stop)
 {
 	struct sock_info *si = listen_at(sock_idx);
-	struct pollfd pfd;
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
+	int ep;
 
 	if (si == NULL)
 		return;
-	pfd.fd = si->fd;
-	pfd.events = POLLIN;
-	/* several receivers share the socket: poll wakes all, recvfrom
-	 * with MSG_DONTWAIT lets the losers go back to sleep */
+	/* several receivers share the socket: EPOLLEXCLUSIVE wakes one of
+	 * them per datagram burst instead of all (no thundering herd) */
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep == -1 || epoll_ctl(ep, EPOLL_CTL_ADD, si->fd, &ev) == -1) {
+		log_err("udp receiver on %s: epoll setup failed", si->text);
+		if (ep != -1)
+			close(ep);
+		return;
+	}
 	while (!*stop) {
-		int rc = poll(&pfd, 1, 1000);
+		struct epoll_event out;
+		int rc = epoll_wait(ep, &out, 1, 1000);
 
 		if (rc == -1 && errno != EINTR) {
-			log_err("poll() on %s failed", si->text);
-			return;
+			log_err("epoll_wait() on %s failed", si->text);
+			break;
 		}
 		if (rc > 0)
-			udp_read_ready(sock_idx, 32);
+			udp_read_ready(sock_idx, 64);
 	}
+	close(ep);
 }

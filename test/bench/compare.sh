@@ -149,6 +149,7 @@ if command -v sipp >/dev/null; then
 				n=$((rate * DURATION))
 				sipp -sf "$here/options_403.xml" -t "$t" \
 				    -r "$rate" -m "$n" -timeout $((DURATION + 10))s -nostdin \
+				    -buff_size 4194304 \
 				    -trace_stat -stf "$work/stat.csv" 127.0.0.1:"$port" \
 				    >/dev/null 2>&1
 				rc=$?
