@@ -50,9 +50,18 @@ post_to_owner(const struct conn_info *ci, uint16_t type, const char *buf,
 		h.len = sizeof(s);
 	}
 	if (ipc_send(owner->inbox_wr, &h, type == IPC_SEND ? &s : NULL, -1) < 0) {
-		log_err("conn %llu: posting to the inbox of %s failed",
-		    (unsigned long long)ci->id, owner->desc);
+		int e = errno;
+
+		/* a full inbox is the owner being busy: the batching worker
+		 * retries, other callers see the failure */
+		if (e == EAGAIN)
+			log_dbg("conn %llu: the inbox of %s is full",
+			    (unsigned long long)ci->id, owner->desc);
+		else
+			log_err("conn %llu: posting to the inbox of %s failed",
+			    (unsigned long long)ci->id, owner->desc);
 		shm_free(blk);
+		errno = e;
 		return -1;
 	}
 	return 0;
@@ -72,6 +81,8 @@ conn_send(uint64_t id, const char *buf, size_t len, unsigned flags)
 		return -1;
 	if (ops && ci.owner == proc_my_slot())
 		return ops->local_send(id, buf, len, flags);
+	if (ops && ops->remote_send)
+		return ops->remote_send(id, ci.owner, buf, len, flags);
 	return post_to_owner(&ci, IPC_SEND, buf, len, flags);
 }
 
@@ -133,4 +144,16 @@ msg_send_back(struct msg *m, const struct sockaddr_storage *to,
 		return -1;
 	}
 	return conn_send(m->rcv.conn_id, buf, len, flags);
+}
+
+int
+conn_send_post(uint64_t id, int owner, const char *buf, size_t len,
+    unsigned flags)
+{
+	struct conn_info ci;
+
+	memset(&ci, 0, sizeof(ci));
+	ci.id = id;
+	ci.owner = owner;
+	return post_to_owner(&ci, IPC_SEND, buf, len, flags);
 }

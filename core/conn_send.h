@@ -53,7 +53,18 @@ struct conn_send_ops {
 	                       unsigned flags);
 	int      (*local_close)(uint64_t id);
 	uint64_t (*connect)(enum proto p, const struct sockaddr_storage *to);
+	/* optional: a send to a connection another process owns; the
+	 * worker batches them per connection and loop round */
+	int      (*remote_send)(uint64_t id, int owner, const char *buf,
+	                        size_t len, unsigned flags);
 };
+
+/*
+ * Posts bytes to the inbox of `owner` for connection id right away (one
+ * shm block, one message).  0, or -1 with errno (EAGAIN: inbox full).
+ */
+int conn_send_post(uint64_t id, int owner, const char *buf, size_t len,
+                   unsigned flags);
 void conn_send_set_ops(const struct conn_send_ops *ops);
 
 #endif

@@ -21,44 +21,13 @@
 #include "shm.h"
 #include "sock.h"
 #include "tcp_worker.h"
+#include "tcp_worker_int.h"
 #include "timer.h"
 #include "tls_hooks.h"
 #include "udp_recv.h"
 
 #define READ_CHUNK  (64 * 1024)
 
-struct wbuf {
-	struct wbuf *next;
-	size_t       len, off, cap;
-	char         data[];
-};
-
-/* Small sends are queued and written once per loop round (the before-
- * sleep hook): a read that carried many frames costs one write per
- * connection, not one per frame.  Big ones go straight out. */
-#define SEND_DIRECT   (64 * 1024)
-#define WBUF_MIN      (16 * 1024)
-
-struct wconn {
-	uint64_t                 id;
-	int                      fd;
-	enum proto               proto;
-	int                      sock;
-	struct sockaddr_storage  local, remote;
-	struct framer           *fr;
-	struct wbuf             *wq_head, *wq_tail;
-	size_t                   wq_bytes;
-	int                      connecting;
-	int                      close_after;   /* close once flushed      */
-	int                      busy;          /* routes running on it    */
-	int                      dead;          /* close when not busy     */
-	int                      dirty;         /* queued, flush this round */
-	void                    *tls;           /* tls module's state      */
-	struct ev_timer         *hs_timer;      /* TLS handshake deadline  */
-	unsigned                 tls_want;      /* last TLS write's wait   */
-};
-
-/* This process's worker state: private to the worker. */
 static struct {
 	struct ev_loop      *loop;
 	int                  slot;
@@ -70,94 +39,21 @@ static struct {
 	size_t               wq_max;
 	char                *rbuf;
 	volatile int        *stop;
-	uint64_t            *dirty;             /* ids to flush this round */
-	size_t               ndirty, capdirty;
-	uint64_t            *done;              /* closes not yet reported */
-	size_t               ndone, capdone;
 } W;
 
 static void conn_io(struct ev_loop *l, int fd, unsigned ev, void *arg);
 
-static struct wconn *
-wconn_get(uint64_t id)
+struct wconn *
+tw_conn_get(uint64_t id)
 {
 	struct wconn *c = W.conns ? W.conns[conn_slot_of(id)] : NULL;
 
 	return c && c->id == id ? c : NULL;
 }
 
-static void
-wq_free(struct wconn *c)
-{
-	struct wbuf *b, *n;
 
-	for (b = c->wq_head; b; b = n) {
-		n = b->next;
-		free(b);
-	}
-	c->wq_head = c->wq_tail = NULL;
-	c->wq_bytes = 0;
-}
-
-static int
-send_done(uint64_t id)
-{
-	struct ipc_hdr h = { .type = IPC_CONN_DONE, .conn_id = id };
-
-	return ipc_send(W.ctl, &h, NULL, -1);
-}
-
-/* Tells the supervisor (or, alone, the table) that id is gone.  When
- * the control socket is full (a burst of closes), the report waits in a
- * list retried every loop round: a lost report would leak the
- * supervisor's copy of the fd and the table slot. */
-static void
-report_closed(uint64_t id)
-{
-	conn_set_state(id, CONN_CLOSING);
-	if (W.solo) {
-		conn_release(id);
-		return;
-	}
-	if (W.ndone == 0 && send_done(id) == 0)
-		return;
-	if (errno != EAGAIN && W.ndone == 0) {
-		log_err("conn %llu: telling the supervisor it closed failed",
-		    (unsigned long long)id);
-		return;
-	}
-	if (W.ndone == W.capdone) {
-		size_t cap = W.capdone ? W.capdone * 2 : 64;
-		uint64_t *nd = realloc(W.done, cap * sizeof(*nd));
-
-		if (nd == NULL) {
-			log_errx("conn %llu: out of memory keeping its close "
-			    "report", (unsigned long long)id);
-			return;
-		}
-		W.done = nd;
-		W.capdone = cap;
-	}
-	W.done[W.ndone++] = id;
-}
-
-/* Sends the close reports that waited; keeps the rest, in order. */
-static void
-flush_done(void)
-{
-	size_t i = 0;
-
-	while (i < W.ndone && send_done(W.done[i]) == 0)
-		i++;
-	if (i < W.ndone && errno != EAGAIN)
-		log_err("telling the supervisor about closed connections "
-		    "failed");
-	memmove(W.done, W.done + i, (W.ndone - i) * sizeof(*W.done));
-	W.ndone -= i;
-}
-
-static void
-wconn_close(struct wconn *c, const char *why)
+void
+tw_conn_close(struct wconn *c, const char *why)
 {
 	struct proc_info *me = proc_at(W.slot);
 	char a[64];
@@ -175,10 +71,10 @@ wconn_close(struct wconn *c, const char *why)
 		tls_hooks_get()->conn_free(c->tls);
 	close(c->fd);
 	frame_free(c->fr);
-	wq_free(c);
+	tw_wq_free(c);
 	W.conns[conn_slot_of(c->id)] = NULL;
 	conn_run_close_hooks(c->id);
-	report_closed(c->id);
+	tw_report_closed(c->id);
 	if (me)
 		__atomic_fetch_sub(&me->nconns, 1, __ATOMIC_RELAXED);
 	free(c);
@@ -195,222 +91,28 @@ c_read(struct wconn *c, void *buf, size_t n)
 	return tls_hooks_get()->read(c->tls, buf, n, &want);
 }
 
-static ssize_t
-c_write(struct wconn *c, const void *buf, size_t n)
-{
-	unsigned want = 0;
-	ssize_t r;
-
-	if (c->tls == NULL)
-		return write(c->fd, buf, n);
-	r = tls_hooks_get()->write(c->tls, buf, n, &want);
-	c->tls_want = want;
-	return r;
-}
-
-/* Writes the queue; 0 when all was written, 1 when some is left, -1 on
- * a broken connection. */
-static int
-wq_flush(struct wconn *c)
-{
-	uint64_t out = 0;
-
-	while (c->wq_head) {
-		struct wbuf *b = c->wq_head;
-		ssize_t n = c_write(c, b->data + b->off, b->len - b->off);
-
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			return -1;
-		}
-		out += (uint64_t)n;
-		b->off += (size_t)n;
-		c->wq_bytes -= (size_t)n;
-		if (b->off == b->len) {
-			c->wq_head = b->next;
-			if (c->wq_head == NULL)
-				c->wq_tail = NULL;
-			free(b);
-		}
-	}
-	if (out)
-		conn_account(c->id, 0, out, 0, 0);
-	return c->wq_head ? 1 : 0;
-}
-
-static int
-wq_append(struct wconn *c, const char *p, size_t n)
-{
-	struct wbuf *b = c->wq_tail;
-	size_t cap;
-
-	if (c->wq_bytes + n > W.wq_max) {
-		log_errx("conn %llu: write queue over %zu bytes (peer not "
-		    "reading); closing it", (unsigned long long)c->id, W.wq_max);
-		return -1;
-	}
-	if (b && b->cap - b->len >= n) {
-		memcpy(b->data + b->len, p, n);
-		b->len += n;
-		c->wq_bytes += n;
-		return 0;
-	}
-	cap = n > WBUF_MIN ? n : WBUF_MIN;
-	b = malloc(sizeof(*b) + cap);
-	if (b == NULL) {
-		log_errx("conn %llu: out of memory queueing %zu bytes",
-		    (unsigned long long)c->id, n);
-		return -1;
-	}
-	b->next = NULL;
-	b->len = n;
-	b->off = 0;
-	b->cap = cap;
-	memcpy(b->data, p, n);
-	if (c->wq_tail)
-		c->wq_tail->next = b;
-	else
-		c->wq_head = b;
-	c->wq_tail = b;
-	c->wq_bytes += n;
-	return 0;
-}
-
-static void
-mark_dirty(struct wconn *c)
-{
-	if (c->dirty)
-		return;
-	if (W.ndirty == W.capdirty) {
-		size_t cap = W.capdirty ? W.capdirty * 2 : 64;
-		uint64_t *nd = realloc(W.dirty, cap * sizeof(*nd));
-
-		if (nd == NULL) {
-			/* cannot defer: write now, as before batching */
-			ev_mod(W.loop, c->fd, EV_READ | EV_WRITE);
-			return;
-		}
-		W.dirty = nd;
-		W.capdirty = cap;
-	}
-	W.dirty[W.ndirty++] = c->id;
-	c->dirty = 1;
-}
-
-/* The before-sleep hook: writes what this round queued. */
-static void
-flush_dirty(struct ev_loop *l, void *arg)
-{
-	if (W.ndone)
-		flush_done();
-	for (size_t i = 0; i < W.ndirty; i++) {
-		struct wconn *c = wconn_get(W.dirty[i]);
-		int rc;
-
-		if (c == NULL)
-			continue;
-		c->dirty = 0;
-		if (c->connecting) {
-			ev_mod(W.loop, c->fd, EV_READ | EV_WRITE);
-			continue;
-		}
-		rc = wq_flush(c);
-		if (rc < 0)
-			wconn_close(c, "write failed");
-		else if (rc == 1)
-			ev_mod(W.loop, c->fd, EV_READ | EV_WRITE);
-		else if (c->close_after)
-			wconn_close(c, "closed after send");
-	}
-	W.ndirty = 0;
-}
-
-static int
-local_send_conn(struct wconn *c, const char *buf, size_t len, unsigned flags)
-{
-	size_t off = 0;
-
-	if (c->dead)
-		return -1;
-	if (len >= SEND_DIRECT && c->wq_head == NULL && !c->connecting) {
-		while (off < len) {
-			ssize_t n = c_write(c, buf + off, len - off);
-
-			if (n == -1) {
-				if (errno == EINTR)
-					continue;
-				if (errno == EAGAIN || errno == EWOULDBLOCK)
-					break;
-				wconn_close(c, "write failed");
-				return -1;
-			}
-			off += (size_t)n;
-		}
-		if (off)
-			conn_account(c->id, 0, off, 0, 0);
-		if (off < len) {
-			if (wq_append(c, buf + off, len - off) < 0) {
-				wconn_close(c, "write queue overflow");
-				return -1;
-			}
-			ev_mod(W.loop, c->fd, EV_READ | EV_WRITE);
-		}
-	} else {
-		if (wq_append(c, buf, len) < 0) {
-			wconn_close(c, "write queue overflow");
-			return -1;
-		}
-		mark_dirty(c);
-	}
-	conn_account(c->id, 0, 0, 0, 1);
-	if (flags & SEND_CLOSE) {
-		c->close_after = 1;
-		if (c->wq_head == NULL && !c->connecting)
-			wconn_close(c, "closed after send");
-		else
-			mark_dirty(c);
-	}
-	return 0;
-}
-
-static int
-local_send(uint64_t id, const char *buf, size_t len, unsigned flags)
-{
-	struct wconn *c = wconn_get(id);
-
-	if (c == NULL) {
-		log_errx("conn %llu: not owned by this worker",
-		    (unsigned long long)id);
-		return -1;
-	}
-	return local_send_conn(c, buf, len, flags);
-}
-
 static int
 local_close(uint64_t id)
 {
-	struct wconn *c = wconn_get(id);
+	struct wconn *c = tw_conn_get(id);
 
 	if (c == NULL)
 		return -1;
-	wconn_close(c, "closed on request");
+	tw_conn_close(c, "closed on request");
 	return 0;
 }
 
 static void
 hs_timeout(struct ev_loop *l, void *arg)
 {
-	struct wconn *c = wconn_get((uint64_t)(uintptr_t)arg);
+	struct wconn *c = tw_conn_get((uint64_t)(uintptr_t)arg);
 	const struct tls_hooks *th = tls_hooks_get();
 
 	if (c == NULL)
 		return;
 	c->hs_timer = NULL;
 	if (c->tls && th->established && !th->established(c->tls))
-		wconn_close(c, "TLS handshake timed out");
+		tw_conn_close(c, "TLS handshake timed out");
 }
 
 /* Attaches TLS state (server side, or client once connected). 0 / -1. */
@@ -449,11 +151,11 @@ adopt(uint64_t id, int fd, int connecting)
 		log_errx("conn %llu: adopted but unknown", (unsigned long long)id);
 		goto fail;
 	}
-	if (wconn_get(id) != NULL) {
+	if (tw_conn_get(id) != NULL) {
 		/* handed twice (queued for a crashed worker, then rescued):
 		 * the connection is already ours */
 		close(fd);
-		return wconn_get(id);
+		return tw_conn_get(id);
 	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL || (c->fr = frame_new(&W.lim)) == NULL)
@@ -477,7 +179,7 @@ adopt(uint64_t id, int fd, int connecting)
 	if (me)
 		__atomic_fetch_add(&me->nconns, 1, __ATOMIC_RELAXED);
 	if (c->proto == PROTO_TLS && !connecting && tls_attach(c, 1) < 0) {
-		wconn_close(c, "TLS setup failed");
+		tw_conn_close(c, "TLS setup failed");
 		return NULL;
 	}
 	return c;
@@ -486,7 +188,7 @@ fail:
 		frame_free(c->fr);
 	free(c);
 	close(fd);
-	report_closed(id);
+	tw_report_closed(id);
 	return NULL;
 }
 
@@ -510,7 +212,7 @@ dispatch_frames(struct wconn *c)
 			break;
 		}
 		if (rc == FRAME_PING) {
-			local_send_conn(c, "\r\n", 2, 0);
+			tw_send_conn(c, "\r\n", 2, 0);
 			continue;
 		}
 		struct msg m;
@@ -530,7 +232,7 @@ dispatch_frames(struct wconn *c)
 	}
 	c->busy = 0;
 	if (c->dead)
-		wconn_close(c, "closed");
+		tw_conn_close(c, "closed");
 }
 
 static void
@@ -545,13 +247,13 @@ conn_read(struct wconn *c)
 	while (rounds-- > 0) {
 		n = c_read(c, W.rbuf, READ_CHUNK);
 		if (n == 0) {
-			wconn_close(c, "peer closed");
+			tw_conn_close(c, "peer closed");
 			return;
 		}
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EINTR &&
 			    errno != EWOULDBLOCK)
-				wconn_close(c, c->tls ? "TLS error" : strerror(errno));
+				tw_conn_close(c, c->tls ? "TLS error" : strerror(errno));
 			return;
 		}
 		conn_account(c->id, (uint64_t)n, 0, 0, 0);
@@ -560,7 +262,7 @@ conn_read(struct wconn *c)
 			    (unsigned long long)c->id);
 		dispatch_frames(c);
 		/* the routes may have closed (and freed) it */
-		if (wconn_get(id) == NULL)
+		if (tw_conn_get(id) == NULL)
 			return;
 	}
 }
@@ -576,25 +278,25 @@ conn_writable(struct wconn *c)
 		    err != 0) {
 			log_errx("conn %llu: connect failed: %s",
 			    (unsigned long long)c->id, strerror(err ? err : errno));
-			wconn_close(c, "connect failed");
+			tw_conn_close(c, "connect failed");
 			return;
 		}
 		c->connecting = 0;
 		conn_set_state(c->id, CONN_OPEN);
 		if (c->proto == PROTO_TLS && tls_attach(c, 0) < 0) {
-			wconn_close(c, "TLS setup failed");
+			tw_conn_close(c, "TLS setup failed");
 			return;
 		}
 	}
-	rc = wq_flush(c);
+	rc = tw_wq_flush(c);
 	if (rc < 0) {
-		wconn_close(c, "write failed");
+		tw_conn_close(c, "write failed");
 		return;
 	}
 	if (rc == 0) {
 		ev_mod(W.loop, c->fd, EV_READ);
 		if (c->close_after)
-			wconn_close(c, "closed after send");
+			tw_conn_close(c, "closed after send");
 	} else if (c->tls && c->tls_want == TLS_WANT_READ) {
 		/* the TLS write waits for the peer's data (a handshake in
 		 * progress): a writable socket would only spin; conn_io
@@ -612,14 +314,14 @@ conn_io(struct ev_loop *l, int fd, unsigned ev, void *arg)
 	if (ev & EV_WRITE) {
 		conn_writable(c);
 		/* the connection may be gone now */
-		if ((c = wconn_get(id)) == NULL)
+		if ((c = tw_conn_get(id)) == NULL)
 			return;
 	}
 	if (ev & (EV_READ | EV_ERROR)) {
 		/* a TLS write may have waited for the peer's data */
 		if (c->tls && c->wq_head && !c->connecting) {
 			conn_writable(c);
-			if ((c = wconn_get(id)) == NULL)
+			if ((c = tw_conn_get(id)) == NULL)
 				return;
 		}
 		conn_read(c);
@@ -670,9 +372,10 @@ worker_connect(enum proto p, const struct sockaddr_storage *to)
 }
 
 static const struct conn_send_ops worker_ops = {
-	.local_send = local_send,
+	.local_send = tw_local_send,
 	.local_close = local_close,
 	.connect = worker_connect,
+	.remote_send = tw_remote_send,
 };
 
 static void
@@ -694,7 +397,7 @@ inbox_read(struct ev_loop *l, int fd, unsigned ev, void *arg)
 			struct wconn *c;
 
 			memcpy(&s, payload, sizeof(s));
-			c = wconn_get(h.conn_id);
+			c = tw_conn_get(h.conn_id);
 			if (c == NULL) {
 				struct conn_info ci;
 
@@ -710,7 +413,7 @@ inbox_read(struct ev_loop *l, int fd, unsigned ev, void *arg)
 					    "dropped", (unsigned long long)h.conn_id,
 					    ci.owner);
 			} else
-				local_send_conn(c, (const char *)(uintptr_t)s.blk,
+				tw_send_conn(c, (const char *)(uintptr_t)s.blk,
 				    s.len, (s.flags & IPC_SEND_CLOSE) ? SEND_CLOSE : 0);
 			shm_free((void *)(uintptr_t)s.blk);
 		} else if (h.type == IPC_CONN_CLOSE) {
@@ -787,8 +490,9 @@ worker_setup(int slot, int solo, volatile int *stop)
 			return -1;
 		}
 	}
+	tw_send_init(W.loop, W.ctl, W.solo, W.wq_max);
 	conn_send_set_ops(&worker_ops);
-	ev_set_before_sleep(W.loop, flush_dirty, NULL);
+	ev_set_before_sleep(W.loop, tw_flush_round, NULL);
 	return 0;
 }
 
@@ -819,13 +523,12 @@ worker_teardown(void)
 			tls_hooks_get()->conn_free(c->tls);
 		close(c->fd);
 		frame_free(c->fr);
-		wq_free(c);
+		tw_wq_free(c);
 		free(c);
 	}
 	free(W.conns);
 	free(W.rbuf);
-	free(W.dirty);
-	free(W.done);
+	tw_send_teardown();
 	if (W.loop)
 		ev_free(W.loop);
 	memset(&W, 0, sizeof(W));
@@ -899,7 +602,7 @@ out:
 void *
 tls_conn_state(uint64_t id)
 {
-	struct wconn *c = wconn_get(id);
+	struct wconn *c = tw_conn_get(id);
 
 	return c ? c->tls : NULL;
 }
