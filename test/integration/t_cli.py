@@ -48,7 +48,7 @@ def test_unknown_option(t):
 
 
 def test_check_example_config(t):
-    r = harness.check_config(EXAMPLE_CFG, cwd=t.tmp)
+    r = harness.check_config(EXAMPLE_CFG, moddir=harness.MODDIR, cwd=t.tmp)
     t.eq(r.rc, 0, "tandem -c accepts doc/examples/tandem.cfg",
          **r.context())
     t.eq(harness.error_lines(r.err), [], "and reports no error",
