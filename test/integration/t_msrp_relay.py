@@ -285,5 +285,71 @@ def test_split_across_workers(t):
     d.stop()
 
 
+PV_CFG = """#!KAMAILIO
+debug=2
+log_stderror=yes
+children=2
+listen=127.0.0.1:@PORT@
+loadmodule "sl.so"
+loadmodule "pv.so"
+loadmodule "xlog.so"
+loadmodule "msrp.so"
+request_route { exit; }
+event_route[msrp:frame-in] {
+	if (msrp_is_reply()) { exit; }
+	xinfo("PV method=$msrp(method) transid=$msrp(transid) msgid=$msrp(msgid) bodylen=$msrp(bodylen) body=$msrp(body) sessid=$msrp(sessid) nexthops=$msrp(nexthops) prevhops=$msrp(prevhops) conid_ok=$(msrp(conid){s.len})\n");
+	xinfo("PV crthop=$msrp(crthop) nexthop=$msrp(nexthop) lasthop=$msrp(lasthop) prevhop=$msrp(prevhop) firsthop=$msrp(firsthop)\n");
+	xinfo("PV srcaddr=$msrp(srcaddr) srcsock=$msrp(srcsock) host=$(msrp(nexthop){msrpuri.host}) port=$(msrp(nexthop){msrpuri.port}) session=$(msrp(nexthop){msrpuri.session}) proto=$(msrp(nexthop){msrpuri.proto}) user=$(msrp(nexthop){msrpuri.user}) scheme=$(msrp(nexthop){msrpuri.scheme})\n");
+	if ($msrp(method) == "SEND") {
+		msrp_reply("200", "OK");
+		# msrp_forward: no path rewriting, to the To-Path given
+		msrp_forward("$hdr(X-Forward-To)", "$msrp(crthop) $msrp(prevhop)");
+	}
+}
+"""
+
+
+def test_pvs_transformation_and_forward(t):
+    """$msrp(key) and {msrpuri.key} as the README documents them, and
+    msrp_forward() with explicit paths (the frame goes to the first URI
+    of the given To-Path, paths as given, body untouched)."""
+    cfg = t.render(PV_CFG)
+    d = t.daemon(cfg)
+    port = t.values["PORT"]
+    b = mc.Client(port, name="bobsess")
+    a = mc.Client(port, name="alicesess")
+    to = "msrp://127.0.0.1:%d/relay1;tcp msrp://bob@127.0.0.1:%d/bobx;tcp" \
+        % (port, b.sock.getsockname()[1])
+    tid = a.send("SEND", to, body=b"hello pv",
+                 headers=[("Message-ID", "mid42"), ("Byte-Range", "1-8/8"),
+                          ("X-Forward-To", b.uri)])
+    t.eq(a.read_reply(tid).code, 200, "the route answered 200")
+    got = b.read_request()
+    t.eq(got.header("To-Path"), b.uri, "msrp_forward: To-Path as given")
+    t.eq(got.header("From-Path"), "msrp://127.0.0.1:%d/relay1;tcp %s"
+         % (port, a.uri), "msrp_forward: From-Path as given")
+    t.eq(got.body, b"hello pv", "msrp_forward: body untouched")
+    log = d.log()
+    want = {
+        "method": "SEND", "transid": tid, "msgid": "mid42", "bodylen": "8",
+        "body": "hello", "sessid": "relay1", "nexthops": "1",
+        "prevhops": "1",
+        "crthop": "msrp://127.0.0.1:%d/relay1;tcp" % port,
+        "nexthop": "msrp://bob@127.0.0.1:%d/bobx;tcp"
+        % b.sock.getsockname()[1],
+        "prevhop": a.uri, "firsthop": a.uri,
+        "srcaddr": "msrp://127.0.0.1:%d" % a.sock.getsockname()[1],
+        "srcsock": "tcp:127.0.0.1:%d" % port,
+        "host": "127.0.0.1", "port": str(b.sock.getsockname()[1]),
+        "session": "bobx", "proto": "tcp", "user": "bob", "scheme": "msrp",
+    }
+    for k, v in want.items():
+        t.match(r"\b%s=%s(\s|$)" % (k, re.escape(v)), log,
+                "$msrp/%s is %s" % (k, v))
+    a.close()
+    b.close()
+    d.stop()
+
+
 if __name__ == "__main__":
     harness.main(globals())
