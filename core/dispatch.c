@@ -3,8 +3,24 @@
 #include "dispatch.h"
 #include "log.h"
 #include "route.h"
+#include "stats.h"
 
 static dispatch_msrp_fn msrp_handler;
+
+/* core:* counters (kex's stats.get_statistics shows them); NULL before
+ * dispatch_stats_init(), which stats_inc() accepts */
+static struct {
+	struct stat_var *req, *rep, *msrp, *drop;
+} st;
+
+void
+dispatch_stats_init(void)
+{
+	st.req = stats_register("core", "rcv_requests", 0);
+	st.rep = stats_register("core", "rcv_replies", 0);
+	st.msrp = stats_register("core", "rcv_msrp_frames", 0);
+	st.drop = stats_register("core", "drop_requests", 0);
+}
 
 int
 dispatch_set_msrp_handler(dispatch_msrp_fn fn)
@@ -21,6 +37,7 @@ void
 dispatch_msg(struct msg *m, const struct frame_msg *fm)
 {
 	if (m->kind == MSG_MSRP) {
+		stats_inc(st.msrp);
 		if (msrp_handler) {
 			msrp_handler(m, fm);
 			return;
@@ -31,5 +48,8 @@ dispatch_msg(struct msg *m, const struct frame_msg *fm)
 			    (unsigned long long)m->rcv.conn_id);
 		return;
 	}
+	stats_inc(m->kind == MSG_SIP_REPLY ? st.rep : st.req);
 	route_run_main(m);
+	if ((m->run & MSG_RUN_DROP) && m->kind == MSG_SIP_REQUEST)
+		stats_inc(st.drop);
 }

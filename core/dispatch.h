@@ -12,6 +12,9 @@
 /* The msrp module's frame handler; returns like a route. */
 typedef int (*dispatch_msrp_fn)(struct msg *m, const struct frame_msg *fm);
 
+/* Registers the core:* message counters (supervisor, after shm_init). */
+void dispatch_stats_init(void);
+
 /* Set once in a module's init (before fork).  0, or -1 if already set. */
 int  dispatch_set_msrp_handler(dispatch_msrp_fn fn);
 

@@ -13,6 +13,7 @@
 
 #include "conn.h"
 #include "conn_send.h"
+#include "dispatch.h"
 #include "ev.h"
 #include "globals.h"
 #include "ipc.h"
@@ -566,6 +567,7 @@ setup_shared(void)
 	if (level == NULL)
 		return -1;
 	log_bind_level(level);
+	dispatch_stats_init();
 	return timer_register("tcp idle connections", 1000, idle_check, NULL);
 }
 

@@ -62,17 +62,20 @@ sl_stats_init(void)
 	return st_sent && st_sent_err && st_failures ? 0 : -1;
 }
 
+/* Counts a reply (d = 1), or takes the count back (d = -1) when the
+ * send failed.  Counted before the send: a client that reads the
+ * statistics right after the reply must see it. */
 static void
-sl_count(int code)
+sl_count(int code, int d)
 {
-	stats_inc(st_sent);
+	stats_add(st_sent, d);
 	for (int i = 0; i < SL_NCODES; i++)
 		if (sl_stat_codes[i] == code) {
-			stats_inc(st_code[i]);
+			stats_add(st_code[i], d);
 			return;
 		}
 	if (code >= 100 && code <= 699)
-		stats_inc(st_class[code / 100]);
+		stats_add(st_class[code / 100], d);
 }
 
 /* --- sending -------------------------------------------------------------- */
@@ -233,12 +236,16 @@ sl_reply(struct msg *m, int code, const str_t *reason, const str_t *hdrs,
 		stats_inc(st_failures);
 		return -1;
 	}
-	if (sl_extra_hdrs(m, hdrs, &r.hdrs) < 0 ||
-	    sl_build_send(m, &rq, &r, fn) < 0) {
+	if (sl_extra_hdrs(m, hdrs, &r.hdrs) < 0) {
 		stats_inc(st_failures);
 		return -1;
 	}
-	sl_count(code);
+	sl_count(code, 1);
+	if (sl_build_send(m, &rq, &r, fn) < 0) {
+		sl_count(code, -1);
+		stats_inc(st_failures);
+		return -1;
+	}
 	return 1;
 }
 
@@ -322,9 +329,12 @@ w_sl_reply_error(struct msg *m, void *const *args)
 		code = 400;
 		reason = STR_LIT("Bad Request");
 	}
-	rc = sl_reply(m, code, &reason, NULL, "sl_reply_error()");
-	if (rc > 0 && !sl_is_ack(m))
+	/* counted before the send, like every reply (see sl_count) */
+	if (!sl_is_ack(m))
 		stats_inc(st_sent_err);
+	rc = sl_reply(m, code, &reason, NULL, "sl_reply_error()");
+	if (rc <= 0 && !sl_is_ack(m))
+		stats_add(st_sent_err, -1);
 	return rc;
 }
 

@@ -72,6 +72,7 @@ children=2
 listen=127.0.0.1:@PORT@
 loadmodule "ctl.so"
 loadmodule "htable.so"
+loadmodule "kex.so"
 modparam("ctl", "binrpc", "unix:@TMP@/ctl.sock")
 modparam("htable", "htable", "t=>size=4;")
 request_route {
@@ -92,6 +93,12 @@ def test_htable_round_trip_and_tcp_list_with_both_clients(t):
     conn.settimeout(10)
     conn.recv(2)
     lport = conn.getsockname()[1]
+    # one SIP request on it, counted by the core
+    conn.sendall(b"OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP "
+                 b"127.0.0.1:9;branch=z9hG4bKc\r\nFrom: <sip:a@b>;tag=1\r\n"
+                 b"To: <sip:c@d>\r\nCall-ID: cnt1\r\nCSeq: 1 OPTIONS\r\n"
+                 b"Content-Length: 0\r\n\r\n")
+    time.sleep(0.5)
     kamcmd = ["kamcmd", "-s", sock]
     clients = [("tandemctl", lambda a: tandemctl(["-s", sock] + a))]
     clients.append(("kamcmd", lambda a: harness.Result(
@@ -109,6 +116,11 @@ def test_htable_round_trip_and_tcp_list_with_both_clients(t):
         t.eq(r.rc, 0, "%s core.tcp_list exits 0" % name, **r.context())
         t.check(str(lport) in r.out, "%s core.tcp_list shows the test's "
                 "connection (port %d)" % (name, lport), **r.context())
+        r = run(["stats.get_statistics", "core:"])
+        t.eq(r.rc, 0, "%s stats.get_statistics core: exits 0" % name,
+             **r.context())
+        t.match(r"core:rcv_requests = [1-9]", r.out, "%s: the core counts "
+                "the SIP request received" % name, **r.context())
         r = run(["no.such.method"])
         t.match(r"500.*not found", r.out + r.err, "%s: an unknown method "
                 "is an error reply" % name, **r.context())
