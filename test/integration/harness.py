@@ -588,6 +588,7 @@ class Context:
         self._tmp = None
         self.daemons = []
         self.values = {}
+        self.renders = {}   # path -> (template, values given) for retries
 
     @property
     def tmp(self):
@@ -648,12 +649,30 @@ class Context:
                     and tok not in self.values:
                 self.values[tok] = self.port()
         self.values.update(values)
-        return self.write(dest, render(text, self.template_values()))
+        path = self.write(dest, render(text, self.template_values()))
+        self.renders[path] = (template, dest, dict(values))
+        return path
 
     def daemon(self, cfg, **kw):
         """Starts tandem on cfg (see Daemon) and returns it once ready; the
-        test stops it with .stop(), or the teardown kills it."""
-        return Daemon(self, cfg, **kw).start()
+        test stops it with .stop(), or the teardown kills it.  When cfg was
+        rendered here and a port it got was taken meanwhile by another test
+        running in parallel (free_port can only probe), it is rendered
+        again on fresh ports and started again."""
+        for attempt in range(3):
+            try:
+                return Daemon(self, cfg, **kw).start()
+            except TestFailure as e:
+                if ("Address already in use" not in str(e) or attempt == 2
+                        or cfg not in self.renders):
+                    raise
+                say("a port was taken meanwhile: rendering on new ports")
+                self.daemons.pop().kill()
+                template, dest, given = self.renders[cfg]
+                for k in [k for k in self.values
+                          if re.fullmatch(r"PORT\d*", k) and k not in given]:
+                    del self.values[k]
+                cfg = self.render(template, dest, **given)
 
     def cleanup(self, failed):
         for d in self.daemons:
