@@ -51,38 +51,6 @@ shared_free(struct shared *sh)
 	shm_destroy();
 }
 
-/* Collects what the lock code logs to stderr between begin and end. */
-struct capture {
-	FILE  *f;
-	int    saved;
-	char   text[4096];
-};
-
-static void
-capture_begin(struct capture *c)
-{
-	fflush(stderr);
-	c->f = tmpfile();
-	ck_assert_ptr_nonnull(c->f);
-	c->saved = dup(2);
-	ck_assert_int_ne(c->saved, -1);
-	ck_assert_int_ne(dup2(fileno(c->f), 2), -1);
-}
-
-static const char *
-capture_end(struct capture *c)
-{
-	size_t n;
-
-	fflush(stderr);
-	dup2(c->saved, 2);
-	close(c->saved);
-	rewind(c->f);
-	n = fread(c->text, 1, sizeof(c->text) - 1, c->f);
-	c->text[n] = '\0';
-	fclose(c->f);
-	return c->text;
-}
 
 static void
 wait_ok(pid_t pid)
@@ -210,7 +178,7 @@ END_TEST
 START_TEST(t_dead_holder_killed)
 {
 	struct shared *sh = shared_new();
-	struct capture cap;
+	struct tcheck_capture cap;
 	char want[80];
 	pid_t pid;
 
@@ -220,21 +188,21 @@ START_TEST(t_dead_holder_killed)
 	ck_assert_int_eq(kill(pid, SIGKILL), 0);
 	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
 
-	capture_begin(&cap);
+	tcheck_capture_begin(&cap);
 	ck_assert_int_eq(lock_acquire(&sh->l), LOCK_RECOVERED);
 	snprintf(want, sizeof(want), "lock held by dead process %d recovered",
 	    (int)pid);
-	ck_assert_msg(strstr(capture_end(&cap), want), "log: %s", cap.text);
+	ck_assert_msg(strstr(tcheck_capture_end(&cap), want), "log: %s", cap.text);
 	ck_assert_int_eq(sh->l.owner, getpid());
 	lock_release(&sh->l);
 
 	/* consistent again: an ordinary lock from now on */
-	capture_begin(&cap);
+	tcheck_capture_begin(&cap);
 	ck_assert_int_eq(lock_acquire(&sh->l), LOCK_TAKEN);
 	lock_release(&sh->l);
 	lock_get(&sh->l);
 	lock_release(&sh->l);
-	ck_assert_str_eq(capture_end(&cap), "");
+	ck_assert_str_eq(tcheck_capture_end(&cap), "");
 	shared_free(sh);
 }
 END_TEST
@@ -242,7 +210,7 @@ END_TEST
 START_TEST(t_dead_holder_exited)
 {
 	struct shared *sh = shared_new();
-	struct capture cap;
+	struct tcheck_capture cap;
 	pid_t pid;
 
 	pid = spawn_holder(&sh->l, HOLD_EXIT, NULL);
@@ -250,9 +218,9 @@ START_TEST(t_dead_holder_exited)
 	ck_assert_int_eq(sh->l.owner, pid);
 
 	/* lock_try takes it over as well */
-	capture_begin(&cap);
+	tcheck_capture_begin(&cap);
 	ck_assert_int_eq(lock_try(&sh->l), 1);
-	ck_assert(strstr(capture_end(&cap), "lock held by dead process"));
+	ck_assert(strstr(tcheck_capture_end(&cap), "lock held by dead process"));
 	ck_assert_int_eq(sh->l.owner, getpid());
 	lock_release(&sh->l);
 	ck_assert_int_eq(lock_try(&sh->l), 1);
@@ -261,9 +229,9 @@ START_TEST(t_dead_holder_exited)
 	/* and a second death is recovered the same way, by lock_get */
 	pid = spawn_holder(&sh->l, HOLD_EXIT, NULL);
 	wait_ok(pid);
-	capture_begin(&cap);
+	tcheck_capture_begin(&cap);
 	lock_get(&sh->l);
-	ck_assert(strstr(capture_end(&cap), "lock held by dead process"));
+	ck_assert(strstr(tcheck_capture_end(&cap), "lock held by dead process"));
 	ck_assert_int_eq(sh->l.owner, getpid());
 	lock_release(&sh->l);
 	shared_free(sh);
@@ -274,7 +242,7 @@ START_TEST(t_lock_set)
 {
 	struct shm_stats st0, st;
 	struct lock_set *s;
-	struct capture cap;
+	struct tcheck_capture cap;
 
 	ck_assert_int_eq(shm_init((size_t)1 << 20), 0);
 	shm_get_stats(&st0);
@@ -303,11 +271,11 @@ START_TEST(t_lock_set)
 	ck_assert_uint_eq(st.allocs, st0.allocs);
 	ck_assert_uint_eq(st.free, st0.free);
 
-	capture_begin(&cap);
+	tcheck_capture_begin(&cap);
 	ck_assert_ptr_null(lock_set_alloc(0));
 	/* larger than the region: NULL, nothing leaked */
 	ck_assert_ptr_null(lock_set_alloc(1u << 20));
-	capture_end(&cap);
+	tcheck_capture_end(&cap);
 	shm_get_stats(&st);
 	ck_assert_uint_eq(st.allocs, st0.allocs);
 	ck_assert_uint_eq(st.failed, st0.failed + 1);
@@ -363,7 +331,7 @@ END_TEST
 START_TEST(t_lock_set_dead_holder)
 {
 	struct lock_set *s;
-	struct capture cap;
+	struct tcheck_capture cap;
 	pid_t pid;
 
 	ck_assert_int_eq(shm_init((size_t)1 << 20), 0);
@@ -372,9 +340,9 @@ START_TEST(t_lock_set_dead_holder)
 	pid = spawn_holder(&s->locks[2], HOLD_PAUSE, NULL);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-	capture_begin(&cap);
+	tcheck_capture_begin(&cap);
 	lock_set_get(s, 6);
-	ck_assert(strstr(capture_end(&cap), "lock held by dead process"));
+	ck_assert(strstr(tcheck_capture_end(&cap), "lock held by dead process"));
 	lock_set_release(s, 6);
 	lock_set_free(s);
 	shm_destroy();

@@ -47,38 +47,6 @@ holds(const unsigned char *p, size_t n, unsigned tag)
 	return 1;
 }
 
-/* Collects what the allocator logs to stderr between begin and end. */
-struct capture {
-	FILE  *f;
-	int    saved;
-	char   text[8192];
-};
-
-static void
-capture_begin(struct capture *c)
-{
-	fflush(stderr);
-	c->f = tmpfile();
-	ck_assert_ptr_nonnull(c->f);
-	c->saved = dup(2);
-	ck_assert_int_ne(c->saved, -1);
-	ck_assert_int_ne(dup2(fileno(c->f), 2), -1);
-}
-
-static const char *
-capture_end(struct capture *c)
-{
-	size_t n;
-
-	fflush(stderr);
-	dup2(c->saved, 2);
-	close(c->saved);
-	rewind(c->f);
-	n = fread(c->text, 1, sizeof(c->text) - 1, c->f);
-	c->text[n] = '\0';
-	fclose(c->f);
-	return c->text;
-}
 
 static int
 count_of(const char *text, const char *needle)
@@ -105,21 +73,21 @@ same_stats(const struct shm_stats *a, const struct shm_stats *b)
 START_TEST(t_init_destroy)
 {
 	struct shm_stats st;
-	struct capture cap;
+	struct tcheck_capture cap;
 	const char *log;
 
 	ck_assert(!shm_ready());
-	capture_begin(&cap);
+	tcheck_capture_begin(&cap);
 	ck_assert_ptr_null(shm_malloc(8));
 	ck_assert_int_eq(shm_init(0), -1);
-	log = capture_end(&cap);
+	log = tcheck_capture_end(&cap);
 	ck_assert(strstr(log, "shm_malloc: shared memory is not initialised"));
 	ck_assert(strstr(log, "out of range"));
 
 	shm_up(MIB);
-	capture_begin(&cap);
+	tcheck_capture_begin(&cap);
 	ck_assert_int_eq(shm_init(MIB), -1);
-	ck_assert(strstr(capture_end(&cap), "already mapped"));
+	ck_assert(strstr(tcheck_capture_end(&cap), "already mapped"));
 	shm_get_stats(&st);
 	ck_assert_uint_gt(st.total, MIB - 4096);
 	ck_assert_uint_le(st.total, MIB);
@@ -211,7 +179,7 @@ START_TEST(t_calloc_strndup)
 	unsigned char *p;
 	char *s;
 	struct shm_stats st0, st;
-	struct capture cap;
+	struct tcheck_capture cap;
 
 	shm_up(MIB);
 	shm_get_stats(&st0);
@@ -225,9 +193,9 @@ START_TEST(t_calloc_strndup)
 		ck_assert_uint_eq(p[i], 0);
 	shm_free(p);
 
-	capture_begin(&cap);
+	tcheck_capture_begin(&cap);
 	ck_assert_ptr_null(shm_calloc(SIZE_MAX / 2, 4));
-	ck_assert(strstr(capture_end(&cap), "overflows"));
+	ck_assert(strstr(tcheck_capture_end(&cap), "overflows"));
 
 	s = shm_strndup("Via: SIP/2.0", 3);
 	ck_assert_str_eq(s, "Via");
@@ -364,7 +332,7 @@ END_TEST
 START_TEST(t_exhaustion)
 {
 	struct shm_stats st0, st;
-	struct capture cap;
+	struct tcheck_capture cap;
 	void *p[600], *small[2000], *keep;
 	size_t n, m;
 	const char *log;
@@ -373,7 +341,7 @@ START_TEST(t_exhaustion)
 	shm_get_stats(&st0);
 	keep = shm_malloc(64);
 	fill(keep, 64, 9);
-	capture_begin(&cap);
+	tcheck_capture_begin(&cap);
 	for (n = 0; n < 600 && (p[n] = shm_malloc(4000)) != NULL; n++)
 		;
 	ck_assert_uint_lt(n, 600);
@@ -387,7 +355,7 @@ START_TEST(t_exhaustion)
 	ck_assert_ptr_null(shm_strndup("x", SIZE_MAX - 1));
 	ck_assert_ptr_null(shm_realloc(keep, 100000));
 	ck_assert_ptr_null(shm_realloc(keep, SIZE_MAX));
-	log = capture_end(&cap);
+	log = tcheck_capture_end(&cap);
 	/* rate-limited to a line a second: one, or two across a tick */
 	ck_assert_int_ge(count_of(log, "out of shared memory"), 1);
 	ck_assert_int_le(count_of(log, "out of shared memory"), 2);
@@ -415,7 +383,7 @@ END_TEST
 START_TEST(t_bad_free)
 {
 	struct shm_stats st0, st;
-	struct capture cap;
+	struct tcheck_capture cap;
 	unsigned char *a, *b, *c;
 	int on_stack;
 	void *heap = malloc(32);
@@ -428,7 +396,7 @@ START_TEST(t_bad_free)
 	fill(c, 64, 5);
 	shm_get_stats(&st0);
 
-	capture_begin(&cap);
+	tcheck_capture_begin(&cap);
 	shm_free(&on_stack);
 	shm_free(heap);
 	shm_free(a + 1);
@@ -436,7 +404,7 @@ START_TEST(t_bad_free)
 	shm_free(a + 64);                       /* header inside a's data */
 	ck_assert_ptr_null(shm_realloc(a + 32, 10));
 	ck_assert_ptr_null(shm_realloc(&on_stack, 10));
-	log = capture_end(&cap);
+	log = tcheck_capture_end(&cap);
 	ck_assert_int_eq(count_of(log, "not a shared memory pointer"), 3);
 	ck_assert_int_eq(count_of(log, "not an allocated shared memory "
 	    "block"), 4);
@@ -446,20 +414,20 @@ START_TEST(t_bad_free)
 	/* b free: its header survives as the header of a free block */
 	shm_free(b);
 	shm_get_stats(&st0);
-	capture_begin(&cap);
+	tcheck_capture_begin(&cap);
 	shm_free(b);
-	ck_assert(strstr(capture_end(&cap), "double free"));
+	ck_assert(strstr(tcheck_capture_end(&cap), "double free"));
 	shm_get_stats(&st);
 	same_stats(&st0, &st);
 
 	/* a merges with b: b's header is gone, and must not come back */
 	shm_free(a);
 	shm_get_stats(&st0);
-	capture_begin(&cap);
+	tcheck_capture_begin(&cap);
 	shm_free(b);
 	shm_free(a);
 	ck_assert_ptr_null(shm_realloc(a, 200));
-	log = capture_end(&cap);
+	log = tcheck_capture_end(&cap);
 	ck_assert_int_eq(count_of(log, "not an allocated shared memory "
 	    "block"), 1);
 	ck_assert_int_eq(count_of(log, "double free"), 2);
@@ -480,7 +448,7 @@ END_TEST
 START_TEST(t_overflow)
 {
 	struct shm_stats st0, st;
-	struct capture cap;
+	struct tcheck_capture cap;
 	unsigned char *a, *b, *c;
 
 	shm_up(MIB);
@@ -492,16 +460,16 @@ START_TEST(t_overflow)
 	/* 64 bytes asked, 64 usable: the next 8 are the free b's boundary
 	 * tag and size */
 	memset(a, 'x', 72);
-	capture_begin(&cap);
+	tcheck_capture_begin(&cap);
 	shm_free(a);                            /* forward merge refused */
 	ck_assert_ptr_null(shm_realloc(a, 1000));
 	shm_free(c);                            /* backward merge refused */
-	ck_assert_int_eq(count_of(capture_end(&cap), "overwritten"), 3);
+	ck_assert_int_eq(count_of(tcheck_capture_end(&cap), "overwritten"), 3);
 	shm_get_stats(&st);
 	same_stats(&st0, &st);
-	capture_begin(&cap);
+	tcheck_capture_begin(&cap);
 	ck_assert_int_eq(shm_check(), -1);
-	ck_assert(strstr(capture_end(&cap), "bad header"));
+	ck_assert(strstr(tcheck_capture_end(&cap), "bad header"));
 	shm_destroy();
 }
 END_TEST

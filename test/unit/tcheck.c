@@ -84,3 +84,29 @@ tcheck_run(Suite *s)
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+void
+tcheck_capture_begin(struct tcheck_capture *c)
+{
+	fflush(stderr);
+	c->f = tmpfile();
+	ck_assert_ptr_nonnull(c->f);
+	c->saved = dup(2);
+	ck_assert_int_ne(c->saved, -1);
+	ck_assert_int_ne(dup2(fileno(c->f), 2), -1);
+}
+
+const char *
+tcheck_capture_end(struct tcheck_capture *c)
+{
+	size_t n;
+
+	fflush(stderr);
+	dup2(c->saved, 2);
+	close(c->saved);
+	rewind(c->f);
+	n = fread(c->text, 1, sizeof(c->text) - 1, c->f);
+	c->text[n] = '\0';
+	fclose(c->f);
+	return c->text;
+}

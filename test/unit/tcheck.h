@@ -6,6 +6,7 @@
 
 #include <check.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Runs the suite (CK_NORMAL output) and returns the process exit code. */
 int tcheck_run(Suite *s);
@@ -26,5 +27,16 @@ void tcheck_split_each(const char *buf, size_t len, void *ctx,
                        void (*reset)(void *ctx),
                        void (*feed)(void *ctx, const char *p, size_t n),
                        void (*check)(void *ctx, size_t split));
+
+/* Collects what the code under test logs to stderr between begin and end
+ * (the text is cut at sizeof(text) - 1 bytes). */
+struct tcheck_capture {
+	FILE  *f;
+	int    saved;
+	char   text[8192];
+};
+
+void        tcheck_capture_begin(struct tcheck_capture *c);
+const char *tcheck_capture_end(struct tcheck_capture *c);
 
 #endif
