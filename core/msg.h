@@ -64,6 +64,12 @@ struct msg {
 	int            (*sip_text)(struct msg *m, str_t *out);
 	void            *proto_ctx;     /* the MSRP frame, for the msrp module */
 
+	/* what the script made of the request's destination (in the arena;
+	 * len 0: unset): the new Request-URI ($ru, lookup(), seturi()) and
+	 * the destination URI ($du: where to send, the R-URI unchanged) */
+	str_t            new_uri;
+	str_t            dst_uri;
+
 	/* per-message data of modules, released by msg_destroy() */
 	void            *ext[MSG_EXT_MAX];
 };
@@ -83,6 +89,22 @@ enum msg_kind msg_classify(const char *buf, size_t len);
  * Returns the slot index, or -1 when all MSG_EXT_MAX are taken.
  */
 int msg_ext_register(void (*release)(void *data));
+
+/*
+ * The Request-URI as the script left it: msg_set_ruri() copies uri into
+ * the message (an empty uri reverts to the received one);
+ * msg_get_ruri() gives the new one when set, else the request's own.
+ * 0, or -1 (not a request, or out of memory).
+ */
+int  msg_set_ruri(struct msg *m, const str_t *uri);
+int  msg_get_ruri(struct msg *m, str_t *out);
+/* Replaces one part of the Request-URI: which is 'U' (user; empty
+ * removes it), 'd' (host) or 'p' (port; empty removes it).  0 or -1. */
+int  msg_set_ruri_part(struct msg *m, int which, const str_t *val);
+/* The destination URI: set (copied; empty clears) 0/-1; get 1 when set,
+ * 0 when not. */
+int  msg_set_duri(struct msg *m, const str_t *uri);
+int  msg_get_duri(struct msg *m, str_t *out);
 
 const char *proto_name(enum proto p);   /* "udp", "tcp", ... */
 

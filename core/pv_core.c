@@ -226,7 +226,85 @@ pvc_ru(struct msg *m, void *c, struct val *out)
 {
 	str_t s = STR_NULL;
 
-	return pvc_str(pvc_is_request(m) ? sip_ruri(m, &s) : -1, s, out);
+	return pvc_str(pvc_is_request(m) ? msg_get_ruri(m, &s) : -1, s, out);
+}
+
+/* $ru = "..." sets the new Request-URI; $ru = $null reverts to the
+ * received one (Kamailio's revert_uri()). */
+static int
+pvc_ru_set(struct msg *m, void *c, const struct val *in)
+{
+	str_t s = STR_NULL;
+
+	(void)c;
+	if (!pvc_is_request(m)) {
+		log_errx("$ru can only be set on a request");
+		return -1;
+	}
+	if (!val_is_null(in) && val_to_str(&m->arena, in, &s) < 0)
+		return -1;
+	if (s.len && sip_uri_host(m, &s, &(str_t){ 0 }) != 0) {
+		log_errx("$ru: '%.*s' is not a SIP URI", STR_FMT(&s));
+		return -1;
+	}
+	return msg_set_ruri(m, &s);
+}
+
+static int
+pvc_du(struct msg *m, void *c, struct val *out)
+{
+	str_t s = STR_NULL;
+
+	(void)c;
+	return pvc_str(msg_get_duri(m, &s) == 1 ? 0 : -1, s, out);
+}
+
+static int
+pvc_du_set(struct msg *m, void *c, const struct val *in)
+{
+	str_t s = STR_NULL;
+
+	(void)c;
+	if (!pvc_is_request(m)) {
+		log_errx("$du can only be set on a request");
+		return -1;
+	}
+	if (!val_is_null(in) && val_to_str(&m->arena, in, &s) < 0)
+		return -1;
+	if (s.len && sip_uri_host(m, &s, &(str_t){ 0 }) != 0) {
+		log_errx("$du: '%.*s' is not a SIP URI", STR_FMT(&s));
+		return -1;
+	}
+	return msg_set_duri(m, &s);
+}
+
+static int
+pvc_ruri_part_set(struct msg *m, void *c, int which, const struct val *in)
+{
+	str_t v = STR_NULL;
+
+	(void)c;
+	if (!val_is_null(in) && val_to_str(&m->arena, in, &v) < 0)
+		return -1;
+	return msg_set_ruri_part(m, which, &v);
+}
+
+static int
+pvc_rU_set(struct msg *m, void *c, const struct val *in)
+{
+	return pvc_ruri_part_set(m, c, 'U', in);
+}
+
+static int
+pvc_rd_set(struct msg *m, void *c, const struct val *in)
+{
+	return pvc_ruri_part_set(m, c, 'd', in);
+}
+
+static int
+pvc_rp_set(struct msg *m, void *c, const struct val *in)
+{
+	return pvc_ruri_part_set(m, c, 'p', in);
 }
 
 static int
@@ -235,7 +313,7 @@ pvc_ruri_part(struct msg *m, int which, struct val *out)
 	str_t u, s = STR_NULL;
 	int rc = -1;
 
-	if (!pvc_is_request(m) || sip_ruri(m, &u) != 0)
+	if (!pvc_is_request(m) || msg_get_ruri(m, &u) != 0)
 		return pvc_str(-1, s, out);
 	if (which == 'U') {
 		rc = sip_uri_user(m, &u, &s);
@@ -512,6 +590,8 @@ pvc_hdrc(struct msg *m, void *c, struct val *out)
 }
 
 #define PVC_RO(n, fn) { .name = n, .flags = PV_READ, .get = fn }
+#define PVC_RW(n, fn, setfn) \
+	{ .name = n, .flags = PV_READ | PV_WRITE, .get = fn, .set = setfn }
 
 static const struct pv_export core_pvs[] = {
 	PVC_RO("null", pvc_null),
@@ -531,10 +611,11 @@ static const struct pv_export core_pvs[] = {
 	PVC_RO("ci", pvc_ci),
 	PVC_RO("cs", pvc_cs),
 	PVC_RO("rm", pvc_rm),
-	PVC_RO("ru", pvc_ru),
-	PVC_RO("rU", pvc_rU),
-	PVC_RO("rd", pvc_rd),
-	PVC_RO("rp", pvc_rp),
+	PVC_RW("ru", pvc_ru, pvc_ru_set),
+	PVC_RW("rU", pvc_rU, pvc_rU_set),
+	PVC_RW("rd", pvc_rd, pvc_rd_set),
+	PVC_RW("rp", pvc_rp, pvc_rp_set),
+	PVC_RW("du", pvc_du, pvc_du_set),
 	PVC_RO("fu", pvc_fu),
 	PVC_RO("fU", pvc_fU),
 	PVC_RO("fd", pvc_fd),

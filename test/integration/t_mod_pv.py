@@ -228,5 +228,31 @@ def test_shv_rpc(t):
     d.stop()
 
 
+def test_ruri_and_duri_set(t):
+    """$ru/$rU/$rd/$rp/$du are writable and the core's seturi family
+    works; `uri == myself` looks at the new Request-URI."""
+    d = t.daemon(t.render("pv_ruri.cfg.in"))
+    port = t.values["PORT"]
+    send_udp(port, options("ru-1", port))
+    want = [
+        r"RU0 ru-1 ru=sip:bob@127.0.0.1:%d;transport=udp rU=bob "
+        r"rd=127.0.0.1 rp=%d du=<null>" % (port, port),
+        r"RU1 ru-1 ru=sip:carol@127.0.0.1:%d;transport=udp" % port,
+        r"RU2 ru-1 ru=sip:carol@example.org:5070;transport=udp",
+        r"RU3 ru-1 ru=sip:example.org;transport=udp",
+        r"RU4 ru-1 not mine",
+        r"RU5 ru-1 du=sip:127.0.0.1:5099;transport=tcp",
+        r"RU6 ru-1 mine ru=sip:bob@127.0.0.1:%d;transport=udp du=<null>"
+        % port,
+        r"RU7 ru-1 ru=sip:dave@10.0.0.1 rU=dave",
+    ]
+    for w in want:
+        wait_line(d, "^.*" + w + "$")
+    wait_line(d, r"\$ru: 'not a uri' is not a SIP URI")
+    # like Kamailio, a failed assignment is logged and the route goes on
+    wait_line(d, r"RU8 ru-1 ru=sip:dave@10.0.0.1$")
+    d.stop()
+
+
 if __name__ == "__main__":
     harness.main(globals())
