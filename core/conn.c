@@ -13,6 +13,7 @@
 
 struct conn_slot {
 	struct conn_info  ci;
+	uint32_t          seq;          /* odd while ci is being rewritten */
 	uint32_t          gen;
 	int32_t           next_free;
 	int32_t           alias_next;   /* chain in the alias hash          */
@@ -29,6 +30,29 @@ struct conn_table {
 };
 
 static struct conn_table *tab;
+
+/*
+ * Every send looks its connection up (owner, state, address), from
+ * every worker: a lookup under the table lock made that one lock the
+ * busiest line of shared memory.  Readers use a per-slot sequence count
+ * instead; writers still take the lock among themselves and bracket
+ * each change with seq_begin()/seq_end().  The byte and message
+ * counters are outside the bracket (conn_account()).
+ */
+static void
+seq_begin(struct conn_slot *s)
+{
+	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static void
+seq_end(struct conn_slot *s)
+{
+	__atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
+}
+
+#define SEQ_TRIES 64
 
 int
 conn_table_init(unsigned max)
@@ -138,6 +162,7 @@ conn_add(enum proto p, int sock, const struct sockaddr_storage *local,
 	tab->free_head = s->next_free;
 	s->gen++;
 	id = (uint64_t)s->gen * CONN_ID_STRIDE + i;
+	seq_begin(s);
 	memset(&s->ci, 0, sizeof(s->ci));
 	s->ci.id = id;
 	s->ci.proto = p;
@@ -150,6 +175,7 @@ conn_add(enum proto p, int sock, const struct sockaddr_storage *local,
 	if (remote)
 		s->ci.remote = *remote;
 	s->ci.created = s->ci.last_active = time(NULL);
+	seq_end(s);
 	alias_link(i);
 	tab->used++;
 	lock_release(&tab->lock);
@@ -160,10 +186,27 @@ int
 conn_get(uint64_t id, struct conn_info *out)
 {
 	struct conn_slot *s;
+	unsigned i = conn_slot_of(id);
+	uint32_t q;
 
-	if (tab == NULL)
+	if (tab == NULL || i >= tab->max)
 		return -1;
+	s = &tab->slots[i];
+	for (int n = 0; n < SEQ_TRIES; n++) {
+		q = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+		if (q & 1)
+			continue;
+		memcpy(out, &s->ci, sizeof(*out));
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != q)
+			continue;
+		return out->id == id && out->state != CONN_FREE ? 0 : -1;
+	}
+	/* a writer is slow, or died inside its bracket (its lock is robust:
+	 * whoever takes it next owns a consistent table) */
 	lock_get(&tab->lock);
+	if (s->seq & 1)
+		s->seq++;
 	s = slot_of(id);
 	if (s)
 		*out = s->ci;
@@ -202,8 +245,10 @@ conn_set_owner(uint64_t id, int owner, pid_t pid)
 	lock_get(&tab->lock);
 	s = slot_of(id);
 	if (s) {
+		seq_begin(s);
 		s->ci.owner = owner;
 		s->ci.owner_pid = pid;
+		seq_end(s);
 	}
 	lock_release(&tab->lock);
 	return s ? 0 : -1;
@@ -216,8 +261,11 @@ conn_set_state(uint64_t id, enum conn_state st)
 
 	lock_get(&tab->lock);
 	s = slot_of(id);
-	if (s)
+	if (s) {
+		seq_begin(s);
 		s->ci.state = st;
+		seq_end(s);
+	}
 	lock_release(&tab->lock);
 	return s ? 0 : -1;
 }
@@ -239,10 +287,15 @@ conn_account(uint64_t id, uint64_t bin, uint64_t bout, uint64_t min,
 	ci = &tab->slots[i].ci;
 	if (__atomic_load_n(&ci->id, __ATOMIC_RELAXED) != id)
 		return;
-	__atomic_fetch_add(&ci->bytes_in, bin, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&ci->bytes_out, bout, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&ci->msgs_in, min, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&ci->msgs_out, mout, __ATOMIC_RELAXED);
+	/* one writer (the owner): plain loads and stores, no locked
+	 * read-modify-write on a line other workers read */
+#define CONN_ADD(f, v) if (v) __atomic_store_n(&ci->f, \
+	__atomic_load_n(&ci->f, __ATOMIC_RELAXED) + (v), __ATOMIC_RELAXED)
+	CONN_ADD(bytes_in, bin);
+	CONN_ADD(bytes_out, bout);
+	CONN_ADD(msgs_in, min);
+	CONN_ADD(msgs_out, mout);
+#undef CONN_ADD
 	if (bin || min)
 		__atomic_store_n(&ci->last_active, time(NULL), __ATOMIC_RELAXED);
 }
@@ -257,7 +310,9 @@ conn_release(uint64_t id)
 	s = slot_of(id);
 	if (s) {
 		alias_unlink(i);
+		seq_begin(s);
 		s->ci.state = CONN_FREE;
+		seq_end(s);
 		s->next_free = tab->free_head;
 		tab->free_head = (int32_t)i;
 		tab->used--;

@@ -103,9 +103,13 @@ for round in $(seq "$ROUNDS"); do
 		for p in $PAIRS; do
 			w=8; [ "$b" -ge 65536 ] && w=2
 			for s in $servers; do
-				eval "port=\$PORT_$s"
+				eval "port=\$PORT_$s; pid=\$PID_$s"
+				c0=$(python3 "$here/treecpu.py" "$pid")
 				out=$("$work/msrpload" -p "$port" -P "$p" -b "$b" -w "$w" -d "$DURATION" 2>&1 | tail -1)
-				R[$s,$b,$p,$round]=$out
+				c1=$(python3 "$here/treecpu.py" "$pid")
+				# the server's CPU over the run (it includes the AUTH
+				# and connection setup, small beside DURATION seconds)
+				R[$s,$b,$p,$round]="$out srv_usr_us=$(( ${c1% *} - ${c0% *} )) srv_sys_us=$(( ${c1#* } - ${c0#* } ))"
 			done
 		done
 	done
@@ -134,6 +138,44 @@ for b in $BODIES; do
 		else
 			printf "%-8s %-6s | %12s %9s %9s | %12s %9s %9s | %7s\n" "$b" "$p" \
 			    "$F_tandem" "$P50_tandem" "$P99_tandem" - - - -
+		fi
+	done
+done
+
+echo
+echo "## MSRP relay: CPU microseconds per relayed frame (best round), user+system"
+echo "# server = all of its processes; gen = msrpload (both ends of every pair)"
+printf "%-8s %-6s | %18s %18s | %18s %18s | %9s\n" body pairs \
+    "T srv usr+sys" "T gen usr+sys" "K srv usr+sys" "K gen usr+sys" "K/T srv"
+for b in $BODIES; do
+	for p in $PAIRS; do
+		cols=()
+		for s in $servers; do
+			best=0; line=""
+			for round in $(seq "$ROUNDS"); do
+				l=${R[$s,$b,$p,$round]}
+				f=$(echo "$l" | field frames_per_s); f=${f:-0}
+				[ "${f%.*}" -ge "${best%.*}" ] && { best=$f; line=$l; }
+			done
+			# "srv_usr+sys gen_usr+sys srv_total" per frame, in µs
+			set -- $(echo "$line" | python3 -c '
+import re, sys
+d = dict(re.findall(r"(\w+)=([0-9.]+)", sys.stdin.read()))
+n = int(d.get("frames", 0))
+g = lambda k: int(d.get(k, 0)) / n
+if n:
+    print("%.1f+%.1f %.1f+%.1f %.3f" % (g("srv_usr_us"), g("srv_sys_us"),
+          g("gen_usr_us"), g("gen_sys_us"), g("srv_usr_us") + g("srv_sys_us")))
+else:
+    print("- - 0")')
+			cols+=("$1" "$2")
+			eval "CPU_$s=$3"
+		done
+		if [ -n "$KAMAILIO" ]; then
+			printf "%-8s %-6s | %18s %18s | %18s %18s | %9s\n" "$b" "$p" "${cols[@]}" \
+			    "$(python3 -c "print('%.2f' % ($CPU_kamailio / $CPU_tandem) if $CPU_tandem and $CPU_kamailio else '-')")"
+		else
+			printf "%-8s %-6s | %18s %18s | %18s %18s | %9s\n" "$b" "$p" "${cols[@]}" - - -
 		fi
 	done
 done
