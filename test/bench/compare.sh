@@ -14,7 +14,8 @@
 # Both get tcp_max_connections raised for the idle-connection test.
 #
 # usage: test/bench/compare.sh [-q]   (-q: quick, shorter runs)
-# env:   TANDEM_BIN, MODDIR, DURATION (s per run), ROUNDS, CHILDREN
+# env:   TANDEM_BIN, MODDIR, DURATION (s per run), ROUNDS, CHILDREN,
+#        BODIES, PAIRS, IDLE, SIP_RATES (the steps tried, rising)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -187,7 +188,7 @@ if command -v sipp >/dev/null; then
 		for s in $servers; do
 			eval "port=\$PORT_$s"
 			best=0
-			for rate in 2000 5000 10000 20000 40000; do
+			for rate in ${SIP_RATES:-2000 5000 10000 20000 30000 40000 50000 60000 80000}; do
 				n=$((rate * DURATION))
 				sipp -sf "$here/options_403.xml" -t "$t" \
 				    -r "$rate" -m "$n" -timeout $((DURATION + 10))s -nostdin \
