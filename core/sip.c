@@ -324,12 +324,41 @@ sip_line_word(const struct sip_view *v, int n, str_t *out)
 	return 0;
 }
 
+/*
+ * Word n of the request line of a request libosip2 refused (a broken
+ * Contact, say): the method and Request-URI are still known, so the
+ * script can route it to the function that answers 400 (Kamailio's
+ * save() does), instead of every test on $rm failing.  The line must
+ * read "METHOD SP URI SP SIP/..." to count.
+ */
+static int
+sip_raw_line_word(struct msg *m, int n, str_t *out)
+{
+	struct sip_view raw;
+	str_t ver;
+	const char *eol;
+
+	if (m->kind != MSG_SIP_REQUEST || m->sip_text != NULL)
+		return -1;
+	eol = memchr(m->buf.s, '\n', m->buf.len);
+	raw.line = str_make(m->buf.s, eol ? (size_t)(eol - m->buf.s)
+	    : m->buf.len);
+	if (raw.line.len && raw.line.s[raw.line.len - 1] == '\r')
+		raw.line.len--;
+	if (sip_line_word(&raw, 2, &ver) != 0 || ver.len < 4 ||
+	    memcmp(ver.s, "SIP/", 4) != 0)
+		return -1;
+	return sip_line_word(&raw, n, out);
+}
+
 int
 sip_method(struct msg *m, str_t *out)
 {
 	struct sip_view *v = sip_view(m);
 
-	if (v == NULL || !MSG_IS_REQUEST(v->osip))
+	if (v == NULL)
+		return sip_raw_line_word(m, 0, out);
+	if (!MSG_IS_REQUEST(v->osip))
 		return -1;
 	return sip_line_word(v, 0, out);
 }
@@ -339,7 +368,9 @@ sip_ruri(struct msg *m, str_t *out)
 {
 	struct sip_view *v = sip_view(m);
 
-	if (v == NULL || !MSG_IS_REQUEST(v->osip))
+	if (v == NULL)
+		return sip_raw_line_word(m, 1, out);
+	if (!MSG_IS_REQUEST(v->osip))
 		return -1;
 	return sip_line_word(v, 1, out);
 }

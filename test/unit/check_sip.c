@@ -310,6 +310,34 @@ START_TEST(t_garbage)
 }
 END_TEST
 
+/* A request whose headers libosip2 refuses still has its request line:
+ * the method and Request-URI are known, nothing else is. */
+START_TEST(t_broken_headers_request_line)
+{
+	str_t s, n = STR_LIT("Contact");
+
+	load("REGISTER sip:example.com SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 192.0.2.1:5070;branch=z9hG4bK1\r\n"
+	    "From: <sip:alice@example.com>;tag=1\r\n"
+	    "To: <sip:alice@example.com>\r\n"
+	    "Call-ID: c\r\nCSeq: 1 REGISTER\r\n"
+	    "Contact: <sip:x@h\r\n"
+	    "Content-Length: 0\r\n\r\n");
+	ck_assert_int_eq(sip_parse(&m), -1);
+	ck_assert_int_eq(sip_method(&m, &s), 0);
+	ck_str(&s, "REGISTER");
+	ck_assert_int_eq(sip_ruri(&m, &s), 0);
+	ck_str(&s, "sip:example.com");
+	ck_assert_int_eq(sip_header(&m, &n, 0, &s), -1);
+	ck_assert_int_eq(sip_call_id(&m, &s), -1);
+	teardown();
+	/* not a request line: still nothing */
+	load("REGISTER sip:example.com HTTP/1.1\r\nContact: <x\r\n\r\n");
+	ck_broken();
+	teardown();
+}
+END_TEST
+
 START_TEST(t_binary_garbage)
 {
 	char buf[512];
@@ -377,6 +405,7 @@ sip_suite(void)
 	tcase_add_test(tc, t_release_reparse);
 	tcase_add_test(tc, t_garbage);
 	tcase_add_test(tc, t_binary_garbage);
+	tcase_add_test(tc, t_broken_headers_request_line);
 	tcase_add_test(tc, t_no_message);
 	tcase_add_test(tc, t_sip_text);
 	suite_add_tcase(s, tc);
