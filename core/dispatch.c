@@ -6,6 +6,7 @@
 #include "stats.h"
 
 static dispatch_msrp_fn msrp_handler;
+static dispatch_sip_hook_fn req_hook, rep_hook;
 
 /* core:* counters (kex's stats.get_statistics shows them); NULL before
  * dispatch_stats_init(), which stats_inc() accepts */
@@ -33,6 +34,19 @@ dispatch_set_msrp_handler(dispatch_msrp_fn fn)
 	return 0;
 }
 
+int
+dispatch_set_sip_hooks(dispatch_sip_hook_fn request,
+    dispatch_sip_hook_fn reply)
+{
+	if ((req_hook || rep_hook) && (request || reply)) {
+		log_errx("SIP transaction hooks are already registered");
+		return -1;
+	}
+	req_hook = request;
+	rep_hook = reply;
+	return 0;
+}
+
 void
 dispatch_msg(struct msg *m, const struct frame_msg *fm)
 {
@@ -49,7 +63,12 @@ dispatch_msg(struct msg *m, const struct frame_msg *fm)
 		return;
 	}
 	stats_inc(m->kind == MSG_SIP_REPLY ? st.rep : st.req);
+	if (m->kind == MSG_SIP_REQUEST && req_hook && req_hook(m) == 1)
+		return;                 /* absorbed by its transaction */
 	route_run_main(m);
 	if ((m->run & MSG_RUN_DROP) && m->kind == MSG_SIP_REQUEST)
 		stats_inc(st.drop);
+	if (m->kind == MSG_SIP_REPLY && rep_hook &&
+	    !(m->run & MSG_RUN_DROP))
+		rep_hook(m);
 }
