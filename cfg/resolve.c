@@ -649,6 +649,17 @@ resolve_route_types(struct rctx *rc)
 	}
 }
 
+/* The tree whose calls are being fixed up (cfg_route_defined()). */
+static struct cfg_tree *resolving;
+
+int
+cfg_route_defined(enum route_kind k, const char *name)
+{
+	if (resolving == NULL)
+		return -1;
+	return cfg_route_find(resolving, k, name) != NULL;
+}
+
 int
 cfg_resolve(struct cfg_tree *t, struct core_cfg *c, const char *cfg_dir,
     struct cfg_diag *d)
@@ -658,10 +669,12 @@ cfg_resolve(struct cfg_tree *t, struct core_cfg *c, const char *cfg_dir,
 
 	resolve_top(&rc, c, cfg_dir);
 	check_duplicate_routes(&rc);
+	resolving = t;
 	for (struct route_def *r = t->routes; r; r = r->next) {
 		rc.cur = r;
 		resolve_stmts(&rc, r->body);
 	}
+	resolving = NULL;
 	resolve_route_types(&rc);
 	for (int i = 0; i < rc.nfailed; i++)
 		free(rc.failed[i]);

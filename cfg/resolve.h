@@ -25,4 +25,12 @@ int cfg_resolve(struct cfg_tree *t, struct core_cfg *c, const char *cfg_dir,
 struct route_def *cfg_route_find(struct cfg_tree *t, enum route_kind k,
                                  const char *name);
 
+/*
+ * For a function's fixup: 1 when the config being resolved defines the
+ * route (kind, name), 0 when it does not, -1 outside resolution.  Lets
+ * t_on_failure("1") name a missing failure_route at its line, in
+ * `tandem -c` too.
+ */
+int cfg_route_defined(enum route_kind k, const char *name);
+
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/dispatch.h"
+#include "cfg/resolve.h"
 #include "core/module_api.h"
 #include "core/route.h"
 #include "core/xalloc.h"
@@ -27,9 +28,6 @@ static int p_fr_timer = 30000, p_fr_inv_timer = 120000, p_wt_timer = 5000;
 static int p_t1 = 500, p_t2 = 4000;
 
 /* t_on_failure() names seen in the config, checked in init */
-#define TM_FR_NAMES 64
-static char *tm_fr_names[TM_FR_NAMES];
-static int tm_fr_count;
 
 extern const struct rpc_export tm_rpcs[];
 
@@ -212,24 +210,27 @@ w_t_relay(struct msg *m, void *const *args)
 	return tm_relay_to(m, st, &to);
 }
 
+/* A route named by a literal must exist: said at its line, at load. */
 static int
 tm_fix_route(void **arg, struct cfg_diag *d)
 {
 	const struct arg *a = *arg;
+	char name[128];
 	str_t s;
 
 	if (a->kind == ARG_K_FMT && fmt_is_static(a->fmt)) {
 		s = fmt_static_text(a->fmt);
-		if (tm_fr_count < TM_FR_NAMES)
-			tm_fr_names[tm_fr_count++] = xstrndup(s.s, s.len);
+		snprintf(name, sizeof(name), "%.*s", STR_FMT(&s));
 	} else if (a->kind == ARG_K_INT) {
-		char n[24];
-
-		snprintf(n, sizeof(n), "%lld", a->n);
-		if (tm_fr_count < TM_FR_NAMES)
-			tm_fr_names[tm_fr_count++] = xstrdup(n);
+		snprintf(name, sizeof(name), "%lld", a->n);
+	} else {
+		return 0;       /* a variable: checked when it runs */
 	}
-	(void)d;
+	if (cfg_route_defined(R_FAILURE, name) == 0) {
+		diag_error(d, "t_on_failure(\"%s\"): the config has no "
+		    "failure_route[%s]", name, name);
+		return -1;
+	}
 	return 0;
 }
 
@@ -407,14 +408,6 @@ tm_init(void)
 	}
 	tm_conf.t1 = (unsigned)p_t1;
 	tm_conf.t2 = (unsigned)p_t2;
-	for (int i = 0; i < tm_fr_count; i++)
-		if (route_get_cfg() && route_find(R_FAILURE,
-		    tm_fr_names[i]) == NULL) {
-			log_errx("tm: t_on_failure(\"%s\"): the config has no "
-			    "failure_route[%s]", tm_fr_names[i],
-			    tm_fr_names[i]);
-			return -1;
-		}
 	if ((tm_ext = msg_ext_register(tm_mstate_release)) < 0) {
 		log_errx("tm: no per-message data slot left");
 		return -1;
@@ -431,9 +424,6 @@ tm_init(void)
 static void
 tm_destroy(void)
 {
-	for (int i = 0; i < tm_fr_count; i++)
-		xfree(tm_fr_names[i]);
-	tm_fr_count = 0;
 	dispatch_set_sip_hooks(NULL, NULL);
 }
 

@@ -397,5 +397,20 @@ def test_seed_units_and_replies(t):
     t.match(r"^SIP/2.0 404 Not found", r or "", "OPTIONS: t_reply 404")
 
 
+def test_missing_failure_route_refused_at_load(t):
+    """t_on_failure() naming a failure_route the config lacks is an error
+    at its line, for `tandem -c` as for a start."""
+    cfg = t.write("tm_nofr.cfg",
+                  'loadmodule "sl.so"\nloadmodule "tm.so"\n'
+                  'request_route {\n\tt_on_failure("7");\n'
+                  '\tt_relay();\n}\n'
+                  'failure_route[1] {\n\tt_reply("500", "x");\n}\n')
+    r = harness.check_config(cfg, moddir=harness.MODDIR, cwd=t.tmp)
+    t.eq(r.rc, 1, "tandem -c refuses the config", **r.context())
+    t.match(r"tm_nofr\.cfg:4:\d+: error: t_on_failure\(\"7\"\): the "
+            r"config has no failure_route\[7\]", r.err,
+            "the error names the call's line", **r.context())
+
+
 if __name__ == "__main__":
     harness.main()
