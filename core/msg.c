@@ -163,7 +163,8 @@ msg_set_ruri_part(struct msg *m, int which, const str_t *val)
 	n = (size_t)(at - u.s);
 	memcpy(buf + n, lead, strlen(lead));
 	n += strlen(lead);
-	memcpy(buf + n, v.s, v.len);
+	if (v.len)      /* an empty value may have no pointer at all */
+		memcpy(buf + n, v.s, v.len);
 	n += v.len;
 	memcpy(buf + n, tail, strlen(tail));
 	n += strlen(tail);

@@ -25,8 +25,8 @@ S(const char *s)
 static void
 ck_str(const str_t *got, const char *want)
 {
-	ck_assert_msg(got->len == strlen(want) &&
-	    memcmp(got->s, want, got->len) == 0, "got \"%.*s\", want \"%s\"",
+	ck_assert_msg(got->len == strlen(want) && (got->len == 0 ||
+	    memcmp(got->s, want, got->len) == 0), "got \"%.*s\", want \"%s\"",
 	    (int)got->len, got->s ? got->s : "", want);
 }
 
