@@ -11,6 +11,7 @@
 
 #include <openssl/evp.h>
 
+#include "core/obuf.h"
 #include "sl_reply.h"
 
 /* --- addresses ------------------------------------------------------------ */
@@ -117,38 +118,6 @@ fail:
 
 /* --- output --------------------------------------------------------------- */
 
-struct sl_out {
-	char    *buf;
-	size_t   cap;
-	size_t   len;
-	int      overflow;
-};
-
-static void
-sl_put(struct sl_out *o, const char *s, size_t n)
-{
-	if (n == 0)
-		return;                 /* s may be NULL (an empty str_t) */
-	if (o->overflow || n > o->cap - o->len) {
-		o->overflow = 1;
-		return;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-}
-
-static void
-sl_put_str(struct sl_out *o, const str_t *s)
-{
-	sl_put(o, s->s, s->len);
-}
-
-static void
-sl_put_cstr(struct sl_out *o, const char *s)
-{
-	sl_put(o, s, strlen(s));
-}
-
 /* An insertion or replacement inside a header's text. */
 struct sl_edit {
 	const char  *at;
@@ -158,7 +127,7 @@ struct sl_edit {
 
 /* Writes text with the edits (sorted by position) applied, then CRLF. */
 static void
-sl_put_edited(struct sl_out *o, const str_t *text, struct sl_edit *ed,
+sl_put_edited(struct obuf *o, const str_t *text, struct sl_edit *ed,
     int n)
 {
 	const char *p = text->s;
@@ -171,17 +140,17 @@ sl_put_edited(struct sl_out *o, const str_t *text, struct sl_edit *ed,
 			ed[j - 1] = t;
 		}
 	for (int i = 0; i < n; i++) {
-		sl_put(o, p, (size_t)(ed[i].at - p));
-		sl_put_cstr(o, ed[i].ins);
+		obuf_put(o, p, (size_t)(ed[i].at - p));
+		obuf_putcs(o, ed[i].ins);
 		p = ed[i].at + ed[i].del;
 	}
-	sl_put(o, p, (size_t)(text->s + text->len - p));
-	sl_put(o, "\r\n", 2);
+	obuf_put(o, p, (size_t)(text->s + text->len - p));
+	obuf_put(o, "\r\n", 2);
 }
 
 /* The top Via with rport= filled and received= added or updated. */
 static void
-sl_put_top_via(struct sl_out *o, const struct sl_hdr *h,
+sl_put_top_via(struct obuf *o, const struct sl_hdr *h,
     const struct sl_via *v, const struct sl_ip *src)
 {
 	char rport[16], recv[INET6_ADDRSTRLEN + 16];
@@ -210,7 +179,7 @@ sl_put_top_via(struct sl_out *o, const struct sl_hdr *h,
 
 /* The To header with ";tag=..." after its value when it has none. */
 static void
-sl_put_to(struct sl_out *o, const struct sl_hdr *h, const struct sl_req *rq,
+sl_put_to(struct obuf *o, const struct sl_hdr *h, const struct sl_req *rq,
     const struct sl_reply *r)
 {
 	char tag[6 + 256];
@@ -228,7 +197,7 @@ sl_put_to(struct sl_out *o, const struct sl_hdr *h, const struct sl_req *rq,
 
 /* Copies the header fields the reply carries, in the request's order. */
 static int
-sl_put_headers(struct sl_out *o, const str_t *req, const struct sl_req *rq,
+sl_put_headers(struct obuf *o, const str_t *req, const struct sl_req *rq,
     const struct sl_ip *src, const struct sl_reply *r)
 {
 	struct sl_hdr_iter it;
@@ -300,7 +269,7 @@ sl_reply_build(const str_t *req, const struct sl_req *rq,
     const struct sockaddr_storage *src, const struct sl_reply *r,
     char *buf, size_t cap, const char **err)
 {
-	struct sl_out o = { buf, cap, 0, 0 };
+	struct obuf o = { buf, cap, 0, 0 };
 	struct sl_ip ip;
 	char line[32];
 
@@ -311,19 +280,19 @@ sl_reply_build(const str_t *req, const struct sl_req *rq,
 		return -1;
 	}
 	snprintf(line, sizeof(line), "SIP/2.0 %d ", r->code);
-	sl_put_cstr(&o, line);
-	sl_put_str(&o, &r->reason);
-	sl_put(&o, "\r\n", 2);
+	obuf_putcs(&o, line);
+	obuf_puts(&o, &r->reason);
+	obuf_put(&o, "\r\n", 2);
 	if (sl_put_headers(&o, req, rq, &ip, r) < 0) {
 		*err = "malformed header line";
 		return -1;
 	}
-	sl_put_str(&o, &r->hdrs);
+	obuf_puts(&o, &r->hdrs);
 	if (r->server.len) {
-		sl_put_str(&o, &r->server);
-		sl_put(&o, "\r\n", 2);
+		obuf_puts(&o, &r->server);
+		obuf_put(&o, "\r\n", 2);
 	}
-	sl_put_cstr(&o, "Content-Length: 0\r\n\r\n");
+	obuf_putcs(&o, "Content-Length: 0\r\n\r\n");
 	if (o.overflow) {
 		*err = "reply does not fit its buffer";
 		return -1;
