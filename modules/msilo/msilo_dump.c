@@ -8,8 +8,12 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+
+#include "core/sock.h"
 
 #include "msilo_mod.h"
 #include "msilo_sip.h"
@@ -123,6 +127,72 @@ out:
 	return rc;
 }
 
+/*
+ * A REGISTER that came over a connection (TCP/TLS): its source as a
+ * next hop "sip:ip:port;transport=tcp" in m's arena, so that the
+ * messages go back on that connection, whatever the Contact says (a
+ * plain Contact, or one naming a port the UA does not listen on).  This
+ * is where registrar's lookup() sends requests for such a binding too
+ * (its received).  0 with *hop set, or empty for UDP; -1 out of memory.
+ */
+static int
+conn_hop(struct msg *m, str_t *hop)
+{
+	char ip[64], buf[128];
+	str_t s;
+	int n;
+
+	*hop = STR_NULL;
+	if ((m->rcv.proto != PROTO_TCP && m->rcv.proto != PROTO_TLS) ||
+	    m->rcv.conn_id == 0 ||
+	    (m->rcv.src.ss_family != AF_INET &&
+	    m->rcv.src.ss_family != AF_INET6))
+		return 0;
+	sock_ip_text(&m->rcv.src, ip, sizeof(ip));
+	n = snprintf(buf, sizeof(buf), "sip:%s%s%s:%d;transport=%s",
+	    m->rcv.src.ss_family == AF_INET6 ? "[" : "", ip,
+	    m->rcv.src.ss_family == AF_INET6 ? "]" : "",
+	    sock_port(&m->rcv.src), proto_name(m->rcv.proto));
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -1;
+	s = str_make(buf, (size_t)n);
+	return arena_str_dup(&m->arena, &s, hop);
+}
+
+/*
+ * 0 when the REGISTER has what every request must (RFC 3261 8.1.1: Via,
+ * From, To, Call-ID, CSeq), else -1 (logged).  The seed calls m_dump()
+ * whatever save() decided; a request the registrar could not even
+ * answer (no Via) or refused for a missing header must not send the
+ * stored messages anywhere: they stay, unclaimed, for a real REGISTER.
+ */
+static int
+register_complete(struct msg *m)
+{
+	static const char *const need[] = { "Via", "From", "To", "Call-ID",
+	    "CSeq" };
+	str_t v, num, meth;
+
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		str_t name = str_cstr(need[i]);
+		int rc = sip_header(m, &name, 0, &v);
+
+		if (rc == 1)
+			str_trim(&v);
+		if (rc != 1 || v.len == 0) {
+			log_errx("m_dump(): the REGISTER has no %s header; "
+			    "nothing sent", need[i]);
+			return -1;
+		}
+	}
+	if (sip_cseq(m, &num, &meth) != 0) {
+		log_errx("m_dump(): the REGISTER has a malformed CSeq; nothing "
+		    "sent");
+		return -1;
+	}
+	return 0;
+}
+
 /* Where the messages go, from the REGISTER.  1 with *contact, 0 none
  * stays registered, -1 malformed (logged). */
 static int
@@ -189,11 +259,17 @@ msilo_m_dump(struct msg *m, void *const *args)
 	}
 	if (hop.len == 0 && msilo_st.outbound_proxy != NULL)
 		hop = str_cstr(msilo_st.outbound_proxy);
+	if (hop.len == 0 && conn_hop(m, &hop) != 0) {
+		log_errx("m_dump(): out of memory");
+		return -1;
+	}
 	if (msilo_uri_aor(&owner, &user, &host) != 0 || user.len == 0) {
 		log_errx("m_dump(): \"%.*s\" is not an address user@host",
 		    STR_FMT(&owner));
 		return -1;
 	}
+	if (register_complete(m) != 0)
+		return -1;
 	switch (register_target(m, &contact)) {
 	case 0:
 		log_dbg("m_dump(): no contact stays registered for %.*s@%.*s",

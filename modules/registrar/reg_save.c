@@ -368,6 +368,13 @@ reg_save(struct msg *m, struct ul_domain *d, unsigned flags, const str_t *uri)
 		log_errx("registrar: save() works on REGISTER requests only");
 		return -1;
 	}
+	if (sip_header_count(m, &STR_LIT("Via")) <= 0) {
+		/* nothing can answer it (Kamailio drops such a request before
+		 * the routes); a binding from it would be one its sender never
+		 * learns about */
+		log_errx("registrar: REGISTER without a Via header ignored");
+		return -1;
+	}
 	if ((r = arena_alloc(&m->arena, sizeof(*r))) == NULL) {
 		fail(&e, 500, "Server Internal Error", "Out of memory");
 		goto error;

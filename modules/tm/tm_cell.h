@@ -61,6 +61,10 @@ struct tm_cell {
 
 	/* the client branch */
 	struct fwd_dest          dst;
+	uint64_t                 conn_id;       /* TCP/TLS connection the
+	                                         * branch went out on, 0 UDP */
+	int                      fail_code;     /* the branch could not go
+	                                         * out: fr ends it with this */
 	unsigned                 bno;           /* branch number (0..15)    */
 	char                    *out;
 	size_t                   out_len;
@@ -164,6 +168,10 @@ int   tm_rpl_hook(struct msg *m);
 /* Sends c's branch (built in c->out) and arms its timers (slot locked).
  * FWD_OK or a negative enum fwd_rc. */
 int   tm_branch_send(struct tm_cell *c);
+/* Marks c's branch as sent but failed: the next timer tick ends it with
+ * code (failure_route runs there), as if the next hop had answered so
+ * (slot locked). */
+void  tm_branch_fail_soon(struct tm_cell *c, int code);
 /* The end of a branch without a reply it could relay as is: runs
  * failure_route or relays the best reply; calls the t_uac callback.
  * Called without the lock, with a reference held. */

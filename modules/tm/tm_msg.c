@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -349,6 +350,38 @@ tm_rpl_scan(const str_t *rpl, struct tm_rpl *r, const char **err)
 	return *err == NULL ? 0 : -1;
 }
 
+int
+tm_rpl_check(const str_t *rpl, const char **err)
+{
+	struct sl_hdr_iter it;
+	struct sl_hdr h;
+	str_t tag;
+	int from = 0, to = 0, callid = 0, rc;
+
+	*err = "no header after the status line";
+	if (sl_hdr_first(&it, rpl) < 0)
+		return -1;
+	while ((rc = sl_hdr_next(&it, &h)) == 1) {
+		if (h.kind == SL_H_FROM && from++ == 0 &&
+		    (h.value.len == 0 || sl_addr_tag(&h.value, &tag) < 0)) {
+			*err = "malformed From header";
+			return -1;
+		}
+		if (h.kind == SL_H_TO && to++ == 0 &&
+		    (h.value.len == 0 || sl_addr_tag(&h.value, &tag) < 0)) {
+			*err = "malformed To header";
+			return -1;
+		}
+		if (h.kind == SL_H_CALLID && callid++ == 0 && h.value.len == 0) {
+			*err = "empty Call-ID header";
+			return -1;
+		}
+	}
+	*err = rc < 0 ? "malformed header line" : !from ? "no From header" :
+	    !to ? "no To header" : !callid ? "no Call-ID header" : NULL;
+	return *err == NULL ? 0 : -1;
+}
+
 long
 tm_rpl_strip_via(const str_t *rpl, const struct tm_rpl *r, char *buf,
     size_t cap)
@@ -396,9 +429,92 @@ tm_putc(struct tm_out *o, const char *s)
 	tm_put(o, s, strlen(s));
 }
 
+/* 1 when host is an IP literal with the address of ip (text). */
+static int
+tm_host_is(const str_t *host, const char *ip)
+{
+	unsigned char a[16], b[16];
+	char h[INET6_ADDRSTRLEN];
+	int af = strchr(ip, ':') ? AF_INET6 : AF_INET;
+
+	if (host->len == 0 || host->len >= sizeof(h))
+		return 0;
+	memcpy(h, host->s, host->len);
+	h[host->len] = '\0';
+	return inet_pton(af, h, a) == 1 && inet_pton(af, ip, b) == 1 &&
+	    memcmp(a, b, af == AF_INET ? 4 : 16) == 0;
+}
+
+/*
+ * The caller's Via line (the whole header line, `line` to `lend`) with
+ * what the receiving server adds (RFC 3261 18.2.1: received= when the
+ * sent-by host is not the source address; RFC 3581: rport= filled when
+ * asked for, and then received= too), so that the reply coming back
+ * shows the upstream hop where the request really came from.
+ */
+static void
+tm_put_rcv_via(struct tm_out *o, const char *line, const char *lend,
+    const struct sl_hdr *h, const struct tm_src *src)
+{
+	struct { const char *at; size_t del; char ins[INET6_ADDRSTRLEN + 16]; }
+	    ed[2];
+	struct sl_via v;
+	const char *p = line;
+	int n = 0;
+
+	if (sl_via_parse(&h->value, &v) < 0) {
+		tm_put(o, line, (size_t)(lend - line));
+		return;
+	}
+	if (v.has_rport && v.rport.len == 0) {
+		ed[n].at = v.rport_end;
+		ed[n].del = 0;
+		snprintf(ed[n++].ins, sizeof(ed[0].ins), "=%d", src->port);
+	}
+	if ((v.has_rport && v.rport.len == 0) || !tm_host_is(&v.host,
+	    src->ip)) {
+		if (v.has_received && v.received.len > 0) {
+			ed[n].at = v.received.s;
+			ed[n].del = v.received.len;
+			snprintf(ed[n].ins, sizeof(ed[0].ins), "%s", src->ip);
+		} else if (v.has_received) {
+			ed[n].at = v.received_end;
+			ed[n].del = 0;
+			snprintf(ed[n].ins, sizeof(ed[0].ins), "=%s", src->ip);
+		} else {
+			ed[n].at = v.end;
+			ed[n].del = 0;
+			snprintf(ed[n].ins, sizeof(ed[0].ins), ";received=%s",
+			    src->ip);
+		}
+		n++;
+	}
+	if (n == 2 && ed[1].at < ed[0].at) {
+		/* received= before rport in the value: edit in text order */
+		char tmp[sizeof(ed[0])];
+
+		memcpy(tmp, &ed[0], sizeof(tmp));
+		memcpy(&ed[0], &ed[1], sizeof(tmp));
+		memcpy(&ed[1], tmp, sizeof(tmp));
+	}
+	for (int i = 0; i < n; i++) {
+		tm_put(o, p, (size_t)(ed[i].at - p));
+		tm_putc(o, ed[i].ins);
+		p = ed[i].at + ed[i].del;
+	}
+	tm_put(o, p, (size_t)(lend - p));
+}
+
 long
 tm_fwd_build(const str_t *req, const str_t *ruri, const str_t *via, long mf,
     char *buf, size_t cap)
+{
+	return tm_fwd_build_src(req, ruri, via, mf, NULL, buf, cap);
+}
+
+long
+tm_fwd_build_src(const str_t *req, const str_t *ruri, const str_t *via,
+    long mf, const struct tm_src *src, char *buf, size_t cap)
 {
 	struct tm_out o = { buf, cap, 0, 0 };
 	struct sl_hdr_iter it;
@@ -422,6 +538,10 @@ tm_fwd_build(const str_t *req, const str_t *ruri, const str_t *via, long mf,
 		if (h.kind == SL_H_VIA && !via_done) {
 			tm_puts(&o, via);
 			via_done = 1;
+			if (src != NULL && src->ip[0]) {
+				tm_put_rcv_via(&o, line, it.p, &h, src);
+				continue;
+			}
 		}
 		if (h.kind == SL_H_OTHER && mf >= 0 && !mf_done &&
 		    str_caseeq_cstr(&h.name, "Max-Forwards")) {

@@ -79,6 +79,13 @@ struct tm_rpl {
 /* 0, or -1 with *err set (not a reply, bad status, no Via or CSeq). */
 int tm_rpl_scan(const str_t *rpl, struct tm_rpl *r, const char **err);
 
+/*
+ * What tm_rpl_scan() does not need but a reply must have to be relayed
+ * (RFC 3261 8.1.1, 18.1.2: a malformed response is discarded): From and
+ * To that parse, a non-empty Call-ID.  0, or -1 with *err set.
+ */
+int tm_rpl_check(const str_t *rpl, const char **err);
+
 /* The reply without its top Via (what is relayed upstream), into buf of
  * cap bytes (rpl->len is always enough).  Length, or -1. */
 long tm_rpl_strip_via(const str_t *rpl, const struct tm_rpl *r, char *buf,
@@ -95,6 +102,23 @@ long tm_rpl_strip_via(const str_t *rpl, const struct tm_rpl *r, char *buf,
  */
 long tm_fwd_build(const str_t *req, const str_t *ruri, const str_t *via,
                   long mf, char *buf, size_t cap);
+
+/* Where the request came from, as the receiving server marks it. */
+struct tm_src {
+	char    ip[46];         /* INET6_ADDRSTRLEN; "" when unknown        */
+	int     port;
+};
+
+/*
+ * tm_fwd_build(), and the request's own top Via (the upstream hop) gets
+ * received=src->ip when its sent-by host is not that address, and
+ * rport=src->port when it has an empty rport (RFC 3261 18.2.1, RFC 3581
+ * 4); src NULL: no change.  cap >= req->len + ruri->len + via->len + 128
+ * suffices.
+ */
+long tm_fwd_build_src(const str_t *req, const str_t *ruri, const str_t *via,
+                      long mf, const struct tm_src *src, char *buf,
+                      size_t cap);
 
 /*
  * The ACK of a non-2xx final reply to the INVITE fwd this tm sent

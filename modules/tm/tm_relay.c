@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/sock.h"
 #include "core/xalloc.h"
 #include "modules/maxfwd/maxfwd_api.h"
 #include "tm_cell.h"
@@ -47,6 +48,18 @@ tm_via_line(const struct fwd_dest *dst, const char *branch, char *buf,
 	return n > 0 && (size_t)n < len ? n : -1;
 }
 
+/* The source of a request as its Via is to be marked (an address
+ * family without an IP, a test's fake one, leaves the Via alone). */
+static void
+tm_src_of(const struct sockaddr_storage *ss, struct tm_src *src)
+{
+	memset(src, 0, sizeof(*src));
+	if (ss->ss_family != AF_INET && ss->ss_family != AF_INET6)
+		return;
+	sock_ip_text(ss, src->ip, sizeof(src->ip));
+	src->port = sock_port(ss);
+}
+
 /* The destination: the given URI, else $du, else the R-URI. */
 static int
 tm_dest(struct msg *m, const str_t *to_uri, struct fwd_dest *dst,
@@ -65,6 +78,7 @@ tm_fwd_ack(struct msg *m, const str_t *to_uri)
 {
 	struct fwd_dest dst;
 	struct tm_key k;
+	struct tm_src src;
 	const char *err;
 	char branch[TM_BRANCH_MAX], via[TM_BRANCH_MAX + 128], *buf;
 	str_t ruri, vs;
@@ -88,10 +102,11 @@ tm_fwd_ack(struct msg *m, const str_t *to_uri)
 	    msg_get_ruri(m, &ruri) < 0)
 		return -1;
 	vs = str_cstr(via);
-	cap = m->buf.len + ruri.len + vs.len + 64;
+	cap = m->buf.len + ruri.len + vs.len + 128;
 	if ((buf = xmalloc(cap)) == NULL)
 		return -1;
-	n = tm_fwd_build(&m->buf, &ruri, &vs, mf, buf, cap);
+	tm_src_of(&m->rcv.src, &src);
+	n = tm_fwd_build_src(&m->buf, &ruri, &vs, mf, &src, buf, cap);
 	rc = n >= 0 && fwd_send(&dst, buf, (size_t)n, NULL) == FWD_OK ? 1 : -1;
 	if (rc < 0)
 		log_errx("tm: t_relay: forwarding the ACK failed");
@@ -117,6 +132,7 @@ tm_relay_locked(struct tm_cell *c, struct msg *m, struct tm_mstate *st,
 {
 	char branch[TM_BRANCH_MAX], via[TM_BRANCH_MAX + 128], *buf = NULL;
 	str_t req = str_make(c->req, c->req_len), vs;
+	struct tm_src src;
 	size_t cap;
 	long n;
 	int rc;
@@ -138,10 +154,11 @@ tm_relay_locked(struct tm_cell *c, struct msg *m, struct tm_mstate *st,
 	if (tm_via_line(dst, branch, via, sizeof(via)) < 0)
 		return tm_relay_fail(c, 500, "No local address");
 	vs = str_cstr(via);
-	cap = req.len + ruri->len + vs.len + 64;
+	cap = req.len + ruri->len + vs.len + 128;
 	if ((buf = xmalloc(cap)) == NULL)
 		return tm_relay_fail(c, 500, "Server Internal Error");
-	if ((n = tm_fwd_build(&req, ruri, &vs, mf, buf, cap)) < 0 ||
+	tm_src_of(&c->rcv.src, &src);
+	if ((n = tm_fwd_build_src(&req, ruri, &vs, mf, &src, buf, cap)) < 0 ||
 	    tm_shm_set(&c->out, &c->out_len, buf, (size_t)n) < 0) {
 		xfree(buf);
 		return tm_relay_fail(c, 500, "Server Internal Error");
@@ -162,6 +179,20 @@ tm_relay_locked(struct tm_cell *c, struct msg *m, struct tm_mstate *st,
 		tm_reply_own(c, 100, &rs);
 	}
 	rc = tm_branch_send(c);
+	if (!st->failure && (rc == FWD_ERR_NOCONN || (rc == FWD_ERR_SEND &&
+	    dst->proto != PROTO_UDP))) {
+		/* No TCP/TLS connection to the next hop and this process (a
+		 * UDP receiver, the timer) cannot open one, or the connection
+		 * broke under the write.  The same request handled by a TCP
+		 * worker gets a connection that the timer sees closing; all
+		 * end alike: the branch fails with 503 at the next timer tick
+		 * and failure_route decides (the msilo seed stores the message
+		 * and answers 202).  Not from failure_route itself: a route
+		 * that relays again on every failure would spin each tick;
+		 * there the caller gets the 503 at once. */
+		tm_branch_fail_soon(c, 503);
+		return 1;
+	}
 	if (rc == FWD_ERR_NOCONN)
 		return tm_relay_fail(c, 503, "Service Unavailable");
 	if (rc != FWD_OK)

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "core/conn.h"
 #include "core/log.h"
+#include "core/sock.h"
 #include "core/xalloc.h"
 #include "tm_cell.h"
 
@@ -22,6 +24,8 @@ tm_reason_of(int code)
 		return "Request Timeout";
 	case 487:
 		return "Request Terminated";
+	case 503:
+		return "Service Unavailable";
 	default:
 		return "Server Error";
 	}
@@ -32,11 +36,16 @@ tm_reason_of(int code)
 int
 tm_branch_send(struct tm_cell *c)
 {
-	uint64_t now = tm_now();
+	uint64_t now = tm_now(), id = 0;
 	int rc;
 
-	if ((rc = fwd_send(&c->dst, c->out, c->out_len, NULL)) != FWD_OK)
+	if ((rc = fwd_send(&c->dst, c->out, c->out_len, &id)) != FWD_OK)
 		return rc;
+	/* over TCP/TLS the timer watches the connection: when it closes
+	 * before the final reply (the callee went away, or the connect we
+	 * opened was refused) the branch ends at once, not at fr_timer */
+	c->conn_id = c->dst.proto == PROTO_UDP ? 0 : id;
+	c->fail_code = 0;
 	c->flags |= TM_F_BRANCH;
 	c->uac_code = 0;
 	shm_free(c->uac_rpl);
@@ -54,6 +63,22 @@ tm_branch_send(struct tm_cell *c)
 	c->fr_at = now + c->fr_ms;
 	c->wt_at = 0;
 	return FWD_OK;
+}
+
+void
+tm_branch_fail_soon(struct tm_cell *c, int code)
+{
+	/* The branch counts as sent, so that it ends the way every branch
+	 * does: in the timer process, through failure_route when one is
+	 * armed (msilo's m_store() there), else with our own reply.  Doing
+	 * it here would run failure_route nested in the request route. */
+	c->flags |= TM_F_BRANCH;
+	c->uac_code = 0;
+	c->conn_id = 0;
+	c->retr_at = 0;
+	c->fr_at = tm_now();
+	c->fail_code = code;
+	c->wt_at = 0;
 }
 
 /* The hop-by-hop ACK of a negative final reply to our INVITE (slot
@@ -185,7 +210,10 @@ tm_rpl_hook(struct msg *m)
 	char *buf = NULL;
 	long n;
 
-	if (tm_rpl_scan(&m->buf, &r, &err) < 0) {
+	if (tm_rpl_scan(&m->buf, &r, &err) < 0 ||
+	    tm_rpl_check(&m->buf, &err) < 0) {
+		/* not relayed: a garbage reply carrying a live branch would
+		 * otherwise end the transaction and reach the caller */
 		log_dbg("tm: reply dropped: %s", err);
 		return 0;
 	}
@@ -271,6 +299,16 @@ tm_rpl_hook(struct msg *m)
 
 #define TM_TICK_MAX 64
 
+/* 1 while connection id is open (or still connecting). */
+static int
+tm_conn_open(uint64_t id)
+{
+	struct conn_info ci;
+
+	return conn_get(id, &ci) == 0 && ci.state != CONN_CLOSING &&
+	    ci.state != CONN_FREE;
+}
+
 /* One cell's due timers (slot locked).  Returns the code of a branch
  * that fr_timer ended (the caller finishes it unlocked), else 0. */
 static int
@@ -293,10 +331,29 @@ tm_cell_tick(struct tm_cell *c, uint64_t now)
 		    !(c->flags & TM_F_INVITE));
 		c->retr_at = now + c->retr_int;
 	}
+	if (c->fr_at && c->conn_id && c->uac_code < 200 &&
+	    !tm_conn_open(c->conn_id)) {
+		char a[64];
+
+		/* no reply can come any more: do not wait for fr_timer */
+		log_warnx("tm: branch failed: the connection to %s is closed",
+		    sock_addr_text(&c->dst.to, a, sizeof(a)));
+		c->fr_at = 0;
+		c->conn_id = 0;
+		c->uac_code = 503;
+		return 503;
+	}
 	if (c->fr_at == 0 || now < c->fr_at)
 		return 0;
 	c->fr_at = 0;
 	c->retr_at = 0;
+	if (c->fail_code) {
+		/* tm_branch_fail_soon(): it never went out */
+		code = c->fail_code;
+		c->fail_code = 0;
+		c->uac_code = code;
+		return code;
+	}
 	if ((c->flags & TM_F_INVITE) && c->uac_code >= 100 &&
 	    c->uac_code < 200) {
 		/* a pending INVITE branch is canceled (16.8) */
@@ -338,8 +395,12 @@ tm_timer_tick(void *arg)
 				}
 				continue;
 			}
-			if (n == TM_TICK_MAX && c->fr_at && now >= c->fr_at)
-				continue;       /* the next tick takes it */
+			/* fin[] is full: a cell that may end now (fr_timer
+			 * due, or its connection may have closed) waits for
+			 * the next tick */
+			if (n == TM_TICK_MAX && c->fr_at && (now >= c->fr_at ||
+			    c->conn_id))
+				continue;
 			if ((code = tm_cell_tick(c, now)) != 0) {
 				c->refcnt++;
 				fin[n] = c;
