@@ -35,6 +35,22 @@ arg_str(struct msg *m, const void *p, str_t *out)
 }
 
 int
+arg_literal_int(const void *p, long long *out)
+{
+	const struct arg *a = p;
+	str_t s;
+
+	if (a->kind == ARG_K_INT) {
+		*out = a->n;
+		return 1;
+	}
+	if (a->kind != ARG_K_FMT || !fmt_is_static(a->fmt))
+		return 0;
+	s = fmt_static_text(a->fmt);
+	return str_to_ll(&s, out) == 0 ? 1 : -1;
+}
+
+int
 arg_int(struct msg *m, const void *p, long long *out)
 {
 	const struct arg *a = p;

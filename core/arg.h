@@ -36,6 +36,13 @@ struct arg {
 int arg_str(struct msg *m, const void *a, str_t *out);
 /* The argument as an integer; -1 when its text is not a number. */
 int arg_int(struct msg *m, const void *a, long long *out);
+/*
+ * For fixups: the number a literal argument holds (an int, or a string
+ * without variables that reads as one).  1 with *out set; 0 when the
+ * argument holds variables (to be checked per message); -1 when the
+ * literal is not a number.
+ */
+int arg_literal_int(const void *a, long long *out);
 /* The argument as a value (a single PV keeps its type).  0 or -1. */
 int arg_val(struct msg *m, const void *a, struct val *out);
 /* For ARG_PV arguments. */

@@ -54,32 +54,33 @@ msilo_set_db_dep(const char *url)
 	msilo_depends[1] = msilo_dep_db;
 }
 
-static char *msilo_db_url_copy;
+/* The URL lives here, not on the heap: `tandem -c` loads and unloads the
+ * module without init or destroy, and nothing may leak then. */
+static char msilo_db_url_buf[1024];
 
 static int
 set_db_url(const struct val *v, struct cfg_diag *d)
 {
-	char *copy;
-
 	if (!(v->flags & VAL_STR) || v->s.len == 0) {
 		diag_error(d, "msilo: db_url must be a non-empty string such "
 		    "as \"sqlite:///var/lib/tandem/msilo.db\"");
 		return -1;
 	}
-	if ((copy = strndup(v->s.s, v->s.len)) == NULL) {
-		diag_error(d, "msilo: out of memory");
+	if (v->s.len >= sizeof(msilo_db_url_buf)) {
+		diag_error(d, "msilo: db_url is longer than %zu bytes",
+		    sizeof(msilo_db_url_buf) - 1);
 		return -1;
 	}
-	if (strstr(copy, "://") == NULL) {
-		diag_error(d, "msilo: db_url \"%s\" has no scheme:// (as in "
-		    "sqlite:///var/lib/tandem/msilo.db)", copy);
-		free(copy);
+	if (memchr(v->s.s, '\0', v->s.len) != NULL ||
+	    memmem(v->s.s, v->s.len, "://", 3) == NULL) {
+		diag_error(d, "msilo: db_url \"%.*s\" has no scheme:// (as in "
+		    "sqlite:///var/lib/tandem/msilo.db)", STR_FMT(&v->s));
 		return -1;
 	}
-	free(msilo_db_url_copy);
-	msilo_db_url_copy = copy;
-	msilo_st.db_url = copy;
-	msilo_set_db_dep(copy);
+	memcpy(msilo_db_url_buf, v->s.s, v->s.len);
+	msilo_db_url_buf[v->s.len] = '\0';
+	msilo_st.db_url = msilo_db_url_buf;
+	msilo_set_db_dep(msilo_db_url_buf);
 	return 0;
 }
 
@@ -384,8 +385,6 @@ msilo_destroy(void)
 	msilo_st.db.conn = NULL;
 	fmt_free(msilo_st.offline_fmt);
 	msilo_st.offline_fmt = NULL;
-	free(msilo_db_url_copy);
-	msilo_db_url_copy = NULL;
 }
 
 const struct module tandem_module = {

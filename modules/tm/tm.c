@@ -106,26 +106,15 @@ tm_fix_code(void **arg, struct cfg_diag *d)
 {
 	const struct arg *a = *arg;
 	long long n;
-	str_t s;
+	int rc = arg_literal_int(a, &n);
 
-	if (a->kind == ARG_K_INT) {
-		n = a->n;
-	} else if (a->kind == ARG_K_FMT && fmt_is_static(a->fmt)) {
-		s = fmt_static_text(a->fmt);
-		if (str_to_ll(&s, &n) < 0) {
-			diag_error(d, "tm: status code \"%.*s\" is not a "
-			    "number", STR_FMT(&s));
-			return -1;
-		}
-	} else {
-		return 0;               /* a PV: checked per message */
-	}
-	if (!tm_code_ok(n)) {
+	if (rc < 0)
+		diag_error(d, "tm: status code \"%.*s\" is not a number",
+		    STR_FMT(&a->text));
+	else if (rc > 0 && !tm_code_ok(n))
 		diag_error(d, "tm: status code %lld is out of range 100-699",
 		    n);
-		return -1;
-	}
-	return 0;
+	return rc < 0 || (rc > 0 && !tm_code_ok(n)) ? -1 : 0;
 }
 
 static int

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "modules/sl/sl_msg.h"
+#include "core/obuf.h"
 #include "tm_msg.h"
 
 /* --- small helpers ----------------------------------------------------------- */
@@ -398,37 +399,6 @@ tm_rpl_strip_via(const str_t *rpl, const struct tm_rpl *r, char *buf,
 
 /* --- building requests ------------------------------------------------------------ */
 
-struct tm_out {
-	char    *buf;
-	size_t   cap, len;
-	int      overflow;
-};
-
-static void
-tm_put(struct tm_out *o, const char *s, size_t n)
-{
-	if (n == 0)
-		return;
-	if (o->overflow || n > o->cap - o->len) {
-		o->overflow = 1;
-		return;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-}
-
-static void
-tm_puts(struct tm_out *o, const str_t *s)
-{
-	tm_put(o, s->s, s->len);
-}
-
-static void
-tm_putc(struct tm_out *o, const char *s)
-{
-	tm_put(o, s, strlen(s));
-}
-
 /* 1 when host is an IP literal with the address of ip (text). */
 static int
 tm_host_is(const str_t *host, const char *ip)
@@ -453,7 +423,7 @@ tm_host_is(const str_t *host, const char *ip)
  * shows the upstream hop where the request really came from.
  */
 static void
-tm_put_rcv_via(struct tm_out *o, const char *line, const char *lend,
+tm_put_rcv_via(struct obuf *o, const char *line, const char *lend,
     const struct sl_hdr *h, const struct tm_src *src)
 {
 	struct { const char *at; size_t del; char ins[INET6_ADDRSTRLEN + 16]; }
@@ -463,7 +433,7 @@ tm_put_rcv_via(struct tm_out *o, const char *line, const char *lend,
 	int n = 0;
 
 	if (sl_via_parse(&h->value, &v) < 0) {
-		tm_put(o, line, (size_t)(lend - line));
+		obuf_put(o, line, (size_t)(lend - line));
 		return;
 	}
 	if (v.has_rport && v.rport.len == 0) {
@@ -498,11 +468,11 @@ tm_put_rcv_via(struct tm_out *o, const char *line, const char *lend,
 		memcpy(&ed[1], tmp, sizeof(tmp));
 	}
 	for (int i = 0; i < n; i++) {
-		tm_put(o, p, (size_t)(ed[i].at - p));
-		tm_putc(o, ed[i].ins);
+		obuf_put(o, p, (size_t)(ed[i].at - p));
+		obuf_putcs(o, ed[i].ins);
 		p = ed[i].at + ed[i].del;
 	}
-	tm_put(o, p, (size_t)(lend - p));
+	obuf_put(o, p, (size_t)(lend - p));
 }
 
 long
@@ -516,7 +486,7 @@ long
 tm_fwd_build_src(const str_t *req, const str_t *ruri, const str_t *via,
     long mf, const struct tm_src *src, char *buf, size_t cap)
 {
-	struct tm_out o = { buf, cap, 0, 0 };
+	struct obuf o = { buf, cap, 0, 0 };
 	struct sl_hdr_iter it;
 	struct sl_hdr h;
 	struct tm_key k;
@@ -527,16 +497,16 @@ tm_fwd_build_src(const str_t *req, const str_t *ruri, const str_t *via,
 	if (tm_key_scan(req, &k, &err) < 0 || sl_hdr_first(&it, req) < 0)
 		return -1;
 	snprintf(mfl, sizeof(mfl), "Max-Forwards: %ld\r\n", mf);
-	tm_puts(&o, &k.method);
-	tm_putc(&o, " ");
-	tm_puts(&o, ruri && ruri->len ? ruri : &k.ruri);
-	tm_putc(&o, " SIP/2.0\r\n");
+	obuf_puts(&o, &k.method);
+	obuf_putcs(&o, " ");
+	obuf_puts(&o, ruri && ruri->len ? ruri : &k.ruri);
+	obuf_putcs(&o, " SIP/2.0\r\n");
 	for (;;) {
 		line = it.p;
 		if ((rc = sl_hdr_next(&it, &h)) != 1)
 			break;
 		if (h.kind == SL_H_VIA && !via_done) {
-			tm_puts(&o, via);
+			obuf_puts(&o, via);
 			via_done = 1;
 			if (src != NULL && src->ip[0]) {
 				tm_put_rcv_via(&o, line, it.p, &h, src);
@@ -545,24 +515,24 @@ tm_fwd_build_src(const str_t *req, const str_t *ruri, const str_t *via,
 		}
 		if (h.kind == SL_H_OTHER && mf >= 0 && !mf_done &&
 		    str_caseeq_cstr(&h.name, "Max-Forwards")) {
-			tm_putc(&o, mfl);
+			obuf_putcs(&o, mfl);
 			mf_done = 1;
 			continue;
 		}
-		tm_put(&o, line, (size_t)(it.p - line));
+		obuf_put(&o, line, (size_t)(it.p - line));
 	}
 	if (rc < 0)
 		return -1;
 	if (mf >= 0 && !mf_done)
-		tm_putc(&o, mfl);
+		obuf_putcs(&o, mfl);
 	/* `line` is the blank line (sl_hdr_next skipped to the end): the
 	 * body follows it */
 	if (line < end && *line == '\r')
 		line++;
 	if (line < end && *line == '\n')
 		line++;
-	tm_putc(&o, "\r\n");
-	tm_put(&o, line, (size_t)(end - line));
+	obuf_putcs(&o, "\r\n");
+	obuf_put(&o, line, (size_t)(end - line));
 	return o.overflow ? -1 : (long)o.len;
 }
 
@@ -570,7 +540,7 @@ long
 tm_hop_build(const str_t *fwd, const char *kind, const str_t *to_line,
     char *buf, size_t cap)
 {
-	struct tm_out o = { buf, cap, 0, 0 };
+	struct obuf o = { buf, cap, 0, 0 };
 	struct sl_hdr_iter it;
 	struct sl_hdr h;
 	struct tm_key k;
@@ -579,10 +549,10 @@ tm_hop_build(const str_t *fwd, const char *kind, const str_t *to_line,
 
 	if (tm_key_scan(fwd, &k, &err) < 0 || sl_hdr_first(&it, fwd) < 0)
 		return -1;
-	tm_putc(&o, kind);
-	tm_putc(&o, " ");
-	tm_puts(&o, &k.ruri);
-	tm_putc(&o, " SIP/2.0\r\n");
+	obuf_putcs(&o, kind);
+	obuf_putcs(&o, " ");
+	obuf_puts(&o, &k.ruri);
+	obuf_putcs(&o, " SIP/2.0\r\n");
 	for (;;) {
 		const char *line = it.p;
 
@@ -592,37 +562,37 @@ tm_hop_build(const str_t *fwd, const char *kind, const str_t *to_line,
 		case SL_H_VIA:
 			/* only this hop's Via (17.1.1.3, 9.1) */
 			if (via++ == 0)
-				tm_put(&o, line, (size_t)(it.p - line));
+				obuf_put(&o, line, (size_t)(it.p - line));
 			break;
 		case SL_H_TO:
 			if (to_line && to_line->len) {
-				tm_puts(&o, to_line);
-				tm_putc(&o, "\r\n");
+				obuf_puts(&o, to_line);
+				obuf_putcs(&o, "\r\n");
 			} else {
-				tm_put(&o, line, (size_t)(it.p - line));
+				obuf_put(&o, line, (size_t)(it.p - line));
 			}
 			break;
 		case SL_H_FROM:
 		case SL_H_CALLID:
-			tm_put(&o, line, (size_t)(it.p - line));
+			obuf_put(&o, line, (size_t)(it.p - line));
 			break;
 		case SL_H_CSEQ:
-			tm_putc(&o, "CSeq: ");
-			tm_puts(&o, &k.cseq_num);
-			tm_putc(&o, " ");
-			tm_putc(&o, kind);
-			tm_putc(&o, "\r\n");
+			obuf_putcs(&o, "CSeq: ");
+			obuf_puts(&o, &k.cseq_num);
+			obuf_putcs(&o, " ");
+			obuf_putcs(&o, kind);
+			obuf_putcs(&o, "\r\n");
 			break;
 		default:
 			if (str_caseeq_cstr(&h.name, "Route") ||
 			    str_caseeq_cstr(&h.name, "Max-Forwards"))
-				tm_put(&o, line, (size_t)(it.p - line));
+				obuf_put(&o, line, (size_t)(it.p - line));
 			break;
 		}
 	}
 	if (rc < 0)
 		return -1;
-	tm_putc(&o, "Content-Length: 0\r\n\r\n");
+	obuf_putcs(&o, "Content-Length: 0\r\n\r\n");
 	return o.overflow ? -1 : (long)o.len;
 }
 
@@ -637,44 +607,44 @@ tm_uac_cap(const struct tm_uac_text *u)
 /* A URI as a header value: in angle brackets unless already a
  * name-addr. */
 static void
-tm_put_addr(struct tm_out *o, const str_t *uri)
+tm_put_addr(struct obuf *o, const str_t *uri)
 {
 	if (str_chr(uri, '<') != NULL) {
-		tm_puts(o, uri);
+		obuf_puts(o, uri);
 		return;
 	}
-	tm_putc(o, "<");
-	tm_puts(o, uri);
-	tm_putc(o, ">");
+	obuf_putcs(o, "<");
+	obuf_puts(o, uri);
+	obuf_putcs(o, ">");
 }
 
 long
 tm_uac_build(const struct tm_uac_text *u, char *buf, size_t cap)
 {
-	struct tm_out o = { buf, cap, 0, 0 };
+	struct obuf o = { buf, cap, 0, 0 };
 	char num[32];
 
-	tm_puts(&o, &u->method);
-	tm_putc(&o, " ");
-	tm_puts(&o, &u->ruri);
-	tm_putc(&o, " SIP/2.0\r\n");
-	tm_puts(&o, &u->via);
-	tm_putc(&o, "Max-Forwards: 70\r\nFrom: ");
+	obuf_puts(&o, &u->method);
+	obuf_putcs(&o, " ");
+	obuf_puts(&o, &u->ruri);
+	obuf_putcs(&o, " SIP/2.0\r\n");
+	obuf_puts(&o, &u->via);
+	obuf_putcs(&o, "Max-Forwards: 70\r\nFrom: ");
 	tm_put_addr(&o, &u->from);
-	tm_putc(&o, ";tag=");
-	tm_puts(&o, &u->from_tag);
-	tm_putc(&o, "\r\nTo: ");
+	obuf_putcs(&o, ";tag=");
+	obuf_puts(&o, &u->from_tag);
+	obuf_putcs(&o, "\r\nTo: ");
 	tm_put_addr(&o, &u->to);
-	tm_putc(&o, "\r\nCall-ID: ");
-	tm_puts(&o, &u->callid);
+	obuf_putcs(&o, "\r\nCall-ID: ");
+	obuf_puts(&o, &u->callid);
 	snprintf(num, sizeof(num), "\r\nCSeq: %u ", u->cseq);
-	tm_putc(&o, num);
-	tm_puts(&o, &u->method);
-	tm_putc(&o, "\r\n");
-	tm_puts(&o, &u->hdrs);
+	obuf_putcs(&o, num);
+	obuf_puts(&o, &u->method);
+	obuf_putcs(&o, "\r\n");
+	obuf_puts(&o, &u->hdrs);
 	snprintf(num, sizeof(num), "Content-Length: %zu\r\n\r\n", u->body.len);
-	tm_putc(&o, num);
-	tm_puts(&o, &u->body);
+	obuf_putcs(&o, num);
+	obuf_puts(&o, &u->body);
 	return o.overflow ? -1 : (long)o.len;
 }
 
