@@ -514,7 +514,11 @@ def test_expiry_and_bad_register(t):
         cid = alice.send("REGISTER", "sip:127.0.0.1:%d" % port, alice.uri,
                          extra="Expires: soon")
         alice.final_reply(cid)
-        alice.quiet(0.3)
+        # m_dump() runs after save() replied: wait for its line
+        deadline = time.monotonic() + 10
+        while "malformed Expires header" not in d.log() and \
+                time.monotonic() < deadline:
+            alice.quiet(0.1)
         t.match(r"malformed Expires header in the REGISTER", d.log(),
                 "a malformed Expires is logged by m_dump()")
         d.stop()
