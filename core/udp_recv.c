@@ -13,9 +13,11 @@
 #include "proc.h"
 #include "udp_recv.h"
 
-#define UDP_MAX (64 * 1024)
+#define UDP_MAX   (64 * 1024)
+#define UDP_BATCH 16            /* datagrams per recvmmsg() */
 
-static char rbuf[UDP_MAX + 1];
+/* one buffer per datagram of a batch, each with room for a NUL */
+static char rbuf[UDP_BATCH][UDP_MAX + 1];
 
 static void
 handle_datagram(struct sock_info *si, const char *buf, size_t len,
@@ -44,25 +46,44 @@ handle_datagram(struct sock_info *si, const char *buf, size_t len,
 	msg_destroy(&m);
 }
 
+/*
+ * Reads what the socket holds, a batch per recvmmsg(): under load one
+ * system call brings many datagrams, and a short batch means the queue
+ * was empty, so no extra read is spent to learn it (level-triggered
+ * epoll wakes us again for anything that came meanwhile).
+ */
 void
 udp_read_ready(int sock_idx, int max)
 {
 	struct sock_info *si = listen_at(sock_idx);
+	struct sockaddr_storage from[UDP_BATCH];
+	struct mmsghdr mh[UDP_BATCH];
+	struct iovec iov[UDP_BATCH];
 
-	for (int i = 0; si && i < max; i++) {
-		struct sockaddr_storage from;
-		socklen_t fl = sizeof(from);
-		ssize_t n = recvfrom(si->fd, rbuf, UDP_MAX, MSG_DONTWAIT,
-		    (struct sockaddr *)&from, &fl);
+	for (int done = 0; si && done < max; ) {
+		int n;
 
+		for (int i = 0; i < UDP_BATCH; i++) {
+			iov[i] = (struct iovec){ rbuf[i], UDP_MAX };
+			mh[i] = (struct mmsghdr){ .msg_hdr = {
+				.msg_name = &from[i],
+				.msg_namelen = sizeof(from[i]),
+				.msg_iov = &iov[i], .msg_iovlen = 1 } };
+		}
+		n = recvmmsg(si->fd, mh, UDP_BATCH, MSG_DONTWAIT, NULL);
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR)
-				log_err("recvfrom() on %s failed", si->text);
+				log_err("recvmmsg() on %s failed", si->text);
 			return;
 		}
-		rbuf[n] = '\0';
-		handle_datagram(si, rbuf, (size_t)n, &from);
+		for (int i = 0; i < n; i++) {
+			rbuf[i][mh[i].msg_len] = '\0';
+			handle_datagram(si, rbuf[i], mh[i].msg_len, &from[i]);
+		}
+		done += n;
+		if (n < UDP_BATCH)
+			return;
 	}
 }
 

@@ -24,6 +24,25 @@ struct sl_ip {
 	int            port;
 };
 
+/*
+ * Decimal digits of v at p (no NUL); returns the count.  Replies are
+ * built for every request: printf's machinery was the largest user-space
+ * cost of a stateless reply.
+ */
+static size_t
+sl_utoa(char *p, unsigned v)
+{
+	char tmp[10];
+	size_t n = 0, i;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	for (i = 0; i < n; i++)
+		p[i] = tmp[n - 1 - i];
+	return n;
+}
+
 static int
 sl_ip_of(const struct sockaddr_storage *ss, struct sl_ip *ip)
 {
@@ -46,6 +65,15 @@ sl_ip_of(const struct sockaddr_storage *ss, struct sl_ip *ip)
 		}
 	} else {
 		return -1;
+	}
+	if (ip->family == AF_INET) {            /* the common case, by hand */
+		size_t n = 0;
+
+		for (int i = 0; i < 4; i++) {
+			n += sl_utoa(ip->text + n, ip->bin[i]);
+			ip->text[n++] = i < 3 ? '.' : '\0';
+		}
+		return 0;
 	}
 	if (inet_ntop(ip->family, ip->bin, ip->text, sizeof(ip->text)) == NULL)
 		return -1;
@@ -87,13 +115,19 @@ sl_totag(const unsigned char *secret, size_t secret_len,
 	const str_t *last = rq->via.branch.len ? &rq->via.branch :
 	    &rq->cseq_num;
 	const str_t *parts[] = { &rq->callid, &rq->from_tag, last };
+	/* fetched and allocated once per process: an implicit fetch on
+	 * every reply took the provider store's lock each time */
+	static EVP_MD *sha256;
+	static EVP_MD_CTX *ctx;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
-	EVP_MD_CTX *ctx = NULL;
 
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		goto fail;
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+	if (sha256 == NULL && (sha256 = EVP_MD_fetch(NULL, "SHA256",
+	    NULL)) == NULL)
+		return -1;
+	if (ctx == NULL && (ctx = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	if (EVP_DigestInit_ex2(ctx, sha256, NULL) != 1 ||
 	    EVP_DigestUpdate(ctx, secret, secret_len) != 1)
 		goto fail;
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
@@ -105,14 +139,13 @@ sl_totag(const unsigned char *secret, size_t secret_len,
 	if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 ||
 	    mdlen * 2 < SL_TAG_LEN)
 		goto fail;
-	EVP_MD_CTX_free(ctx);
 	for (int i = 0; i < SL_TAG_LEN / 2; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 0xf];
 	}
 	return 0;
 fail:
-	EVP_MD_CTX_free(ctx);
+	/* a context left half-used is reset by the next Init */
 	return -1;
 }
 
@@ -158,7 +191,8 @@ sl_put_top_via(struct obuf *o, const struct sl_hdr *h,
 	int n = 0;
 
 	if (v->has_rport && v->rport.len == 0) {
-		snprintf(rport, sizeof(rport), "=%d", src->port);
+		rport[0] = '=';
+		rport[1 + sl_utoa(rport + 1, (unsigned)src->port)] = '\0';
 		ed[n++] = (struct sl_edit){ v->rport_end, 0, rport };
 	}
 	if (sl_need_received(v, src)) {
@@ -184,13 +218,17 @@ sl_put_to(struct obuf *o, const struct sl_hdr *h, const struct sl_req *rq,
 {
 	char tag[6 + 256];
 	struct sl_edit ed;
+	size_t n;
 
 	/* RFC 3261 8.2.6.2: a 100 may go without a tag; Kamailio sends none */
 	if (rq->to_has_tag || r->code == 100) {
 		sl_put_edited(o, &h->text, NULL, 0);
 		return;
 	}
-	snprintf(tag, sizeof(tag), ";tag=%.*s", STR_FMT(&r->to_tag));
+	n = r->to_tag.len < sizeof(tag) - 6 ? r->to_tag.len : sizeof(tag) - 6;
+	memcpy(tag, ";tag=", 5);
+	memcpy(tag + 5, r->to_tag.s, n);
+	tag[5 + n] = '\0';
 	ed = (struct sl_edit){ h->value.s + h->value.len, 0, tag };
 	sl_put_edited(o, &h->text, &ed, 1);
 }
@@ -279,8 +317,10 @@ sl_reply_build(const str_t *req, const struct sl_req *rq,
 		*err = "source address is not IPv4 or IPv6";
 		return -1;
 	}
-	snprintf(line, sizeof(line), "SIP/2.0 %d ", r->code);
-	obuf_putcs(&o, line);
+	/* the code is 100..699 (sl_reply_check) */
+	memcpy(line, "SIP/2.0 ", 8);
+	line[8 + sl_utoa(line + 8, (unsigned)r->code)] = ' ';
+	obuf_put(&o, line, 12);
 	obuf_puts(&o, &r->reason);
 	obuf_put(&o, "\r\n", 2);
 	if (sl_put_headers(&o, req, rq, &ip, r) < 0) {

@@ -15,7 +15,8 @@
 #
 # usage: test/bench/compare.sh [-q]   (-q: quick, shorter runs)
 # env:   TANDEM_BIN, MODDIR, DURATION (s per run), ROUNDS, CHILDREN,
-#        BODIES, PAIRS, IDLE, SIP_RATES (the steps tried, rising)
+#        BODIES, PAIRS, IDLE, SIP_RATES (the steps tried, rising),
+#        SIP_CPU_RATE (the rate CPU per request is measured at)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -27,6 +28,7 @@ CHILDREN=${CHILDREN:-4}
 BODIES=${BODIES:-"100 4096 10000 65536 1048576"}
 PAIRS=${PAIRS:-"1 16 256"}
 IDLE=${IDLE:-10000}
+SIP_CPU_RATE=${SIP_CPU_RATE:-10000}
 [ "${1:-}" = "-q" ] && { DURATION=2; ROUNDS=1; BODIES="100 4096"; PAIRS="1 16"; IDLE=2000; }
 KAMAILIO=$(command -v kamailio || true)
 KAMMOD=/usr/lib/x86_64-linux-gnu/kamailio/modules
@@ -207,14 +209,26 @@ if command -v sipp >/dev/null; then
 				rm -f "$work/stat.csv"
 			done
 			eval "S_${s}_$t=$best"
+			# the server's CPU per request at one rate both carry:
+			# the highest clean rate is often sipp's own limit (its
+			# socket drops the replies: /proc/net/udp), not the server's
+			eval "pid=\$PID_$s"
+			n=$((SIP_CPU_RATE * DURATION))
+			c0=$(python3 "$here/treecpu.py" "$pid")
+			sipp -sf "$here/options_403.xml" -t "$t" -r "$SIP_CPU_RATE" \
+			    -m "$n" -timeout $((DURATION + 10))s -nostdin \
+			    -buff_size 4194304 127.0.0.1:"$port" >/dev/null 2>&1
+			c1=$(python3 "$here/treecpu.py" "$pid")
+			eval "C_${s}_$t=$(python3 -c "print('%.1f' % ((${c1% *} - ${c0% *} + ${c1#* } - ${c0#* }) / $n))")"
 		done
 		if [ -n "$KAMAILIO" ]; then
-			eval "a=\$S_tandem_$t; b=\$S_kamailio_$t"
-			printf "%-4s tandem %6s/s   kamailio %6s/s   ratio %s\n" "$t" "$a" "$b" \
-			    "$(python3 -c "print('%.2f' % ($a / $b) if $b else 'inf')")"
+			eval "a=\$S_tandem_$t; b=\$S_kamailio_$t; ca=\$C_tandem_$t; cb=\$C_kamailio_$t"
+			printf "%-4s tandem %6s/s   kamailio %6s/s   ratio %s   CPU/request at %s/s: tandem %s us, kamailio %s us (K/T %s)\n" \
+			    "$t" "$a" "$b" "$(python3 -c "print('%.2f' % ($a / $b) if $b else 'inf')")" \
+			    "$SIP_CPU_RATE" "$ca" "$cb" "$(python3 -c "print('%.2f' % ($cb / $ca) if $ca else '-')")"
 		else
-			eval "a=\$S_tandem_$t"
-			printf "%-4s tandem %6s/s\n" "$t" "$a"
+			eval "a=\$S_tandem_$t; ca=\$C_tandem_$t"
+			printf "%-4s tandem %6s/s   CPU/request at %s/s: %s us\n" "$t" "$a" "$SIP_CPU_RATE" "$ca"
 		fi
 	done
 else

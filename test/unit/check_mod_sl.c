@@ -151,6 +151,37 @@ dest(const char *req, const char *ip, int port)
 #define VIA_RPORT "Via: SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bK-1;rport\r\n"
 #define TO_PLAIN "To: <sip:x@127.0.0.1>\r\n"
 
+/* the digits of an address and port written by hand: 0, 1, 2, 3 digits */
+START_TEST(t_reply_address_digits)
+{
+	const char *req = OPTIONS(VIA_RPORT, TO_PLAIN);
+	char want[1024];
+
+	snprintf(want, sizeof(want),
+	    "SIP/2.0 199 Early\r\n"
+	    "Via: SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bK-1;rport=65535;"
+	    "received=192.0.10.255\r\n"
+	    "From: \"A\" <sip:a@127.0.0.1>;tag=ft1\r\n"
+	    "To: <sip:x@127.0.0.1>;tag=%s\r\n"
+	    "Call-ID: cid-1@h\r\n"
+	    "CSeq: 7 OPTIONS\r\n"
+	    "Content-Length: 0\r\n\r\n", tag_of(req));
+	ck_assert_str_eq(reply(req, "192.0.10.255", 65535, 199, "Early"),
+	    want);
+	snprintf(want, sizeof(want),
+	    "SIP/2.0 600 Busy Everywhere\r\n"
+	    "Via: SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bK-1;rport=1;"
+	    "received=0.0.0.9\r\n"
+	    "From: \"A\" <sip:a@127.0.0.1>;tag=ft1\r\n"
+	    "To: <sip:x@127.0.0.1>;tag=%s\r\n"
+	    "Call-ID: cid-1@h\r\n"
+	    "CSeq: 7 OPTIONS\r\n"
+	    "Content-Length: 0\r\n\r\n", tag_of(req));
+	ck_assert_str_eq(reply(req, "0.0.0.9", 1, 600, "Busy Everywhere"),
+	    want);
+}
+END_TEST
+
 START_TEST(t_reply_rport_received)
 {
 	const char *req = OPTIONS(VIA_RPORT, TO_PLAIN);
@@ -749,6 +780,7 @@ sl_suite(void)
 	TCase *to = tcase_create("textops_maxfwd");
 
 	tcase_add_test(tc, t_reply_rport_received);
+	tcase_add_test(tc, t_reply_address_digits);
 	tcase_add_test(tc, t_reply_same_host_no_rport);
 	tcase_add_test(tc, t_reply_other_host_and_name);
 	tcase_add_test(tc, t_reply_received_and_rport_given);
