@@ -122,7 +122,8 @@ udp_send(int sock_idx, const struct sockaddr_storage *to, const char *buf,
 		return -1;
 	}
 	do
-		n = sendto(si->fd, buf, len, 0, (const struct sockaddr *)to,
+		n = sendto(si->fd, buf, len, MSG_DONTWAIT,
+		    (const struct sockaddr *)to,
 		    sock_addr_len(to));
 	while (n == -1 && errno == EINTR);
 	if (n == -1) {

@@ -37,6 +37,8 @@ open_one(enum proto p, const struct listen_spec *ls)
 	    sock_bind_tcp(&si->addr, si->addrlen, 1024);
 	if (si->fd == -1)
 		return -1;
+	if (p == PROTO_UDP && sock_udp_sleep_reads(si->fd) < 0)
+		return -1;
 	snprintf(si->text, sizeof(si->text), "%s:%s", proto_name(p),
 	    sock_addr_text(&si->addr, buf, sizeof(buf)));
 	if (ls->adv_host) {

@@ -6,6 +6,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/time.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -111,6 +112,20 @@ sock_bind_udp(const struct sockaddr_storage *ss, socklen_t len)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 	}
 	return fd;
+}
+
+int
+sock_udp_sleep_reads(int fd)
+{
+	struct timeval tv = { .tv_sec = 1 };
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl == -1 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == -1) {
+		log_err("cannot make UDP socket %d blocking", fd);
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -23,6 +23,13 @@ int sock_resolve(const char *host, int port, struct sockaddr_storage *ss,
 int sock_bind_udp(const struct sockaddr_storage *ss, socklen_t len);
 int sock_bind_tcp(const struct sockaddr_storage *ss, socklen_t len,
                   int backlog);
+/*
+ * Makes a SIP listen socket blocking for reads, so UDP receivers sleep
+ * in recvmmsg() itself (see udp_recv.c); every other reader and every
+ * sender of such a socket passes MSG_DONTWAIT.  A one-second receive
+ * timeout lets a receiver look at its stop flag.  0 or -1 (logged).
+ */
+int sock_udp_sleep_reads(int fd);
 
 /* "1.2.3.4" / "::1" (no brackets) into buf; returns buf. */
 const char *sock_ip_text(const struct sockaddr_storage *ss, char *buf,

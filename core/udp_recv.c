@@ -1,7 +1,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -47,74 +46,79 @@ handle_datagram(struct sock_info *si, const char *buf, size_t len,
 }
 
 /*
- * Reads what the socket holds, a batch per recvmmsg(): under load one
- * system call brings many datagrams, and a short batch means the queue
- * was empty, so no extra read is spent to learn it (level-triggered
- * epoll wakes us again for anything that came meanwhile).
+ * One recvmmsg() and the datagrams it brought: the count, or -1 with
+ * errno.  flags: MSG_DONTWAIT (an event loop that polled the socket) or
+ * MSG_WAITFORONE (a receiver that sleeps in the call itself).
+ */
+static int
+udp_read_batch(struct sock_info *si, int flags)
+{
+	struct sockaddr_storage from[UDP_BATCH];
+	struct mmsghdr mh[UDP_BATCH];
+	struct iovec iov[UDP_BATCH];
+	int n;
+
+	for (int i = 0; i < UDP_BATCH; i++) {
+		iov[i] = (struct iovec){ rbuf[i], UDP_MAX };
+		mh[i] = (struct mmsghdr){ .msg_hdr = {
+			.msg_name = &from[i], .msg_namelen = sizeof(from[i]),
+			.msg_iov = &iov[i], .msg_iovlen = 1 } };
+	}
+	n = recvmmsg(si->fd, mh, UDP_BATCH, flags, NULL);
+	for (int i = 0; i < n; i++) {
+		rbuf[i][mh[i].msg_len] = '\0';
+		handle_datagram(si, rbuf[i], mh[i].msg_len, &from[i]);
+	}
+	return n;
+}
+
+static int
+udp_soft_error(int e)
+{
+	return e == EAGAIN || e == EWOULDBLOCK || e == EINTR;
+}
+
+/*
+ * For an event loop (fork=no): reads what the socket holds, a batch per
+ * call; a short batch means the queue was empty, so no extra read is
+ * spent to learn it (level-triggered polling reports anything newer).
  */
 void
 udp_read_ready(int sock_idx, int max)
 {
 	struct sock_info *si = listen_at(sock_idx);
-	struct sockaddr_storage from[UDP_BATCH];
-	struct mmsghdr mh[UDP_BATCH];
-	struct iovec iov[UDP_BATCH];
 
-	for (int done = 0; si && done < max; ) {
-		int n;
-
-		for (int i = 0; i < UDP_BATCH; i++) {
-			iov[i] = (struct iovec){ rbuf[i], UDP_MAX };
-			mh[i] = (struct mmsghdr){ .msg_hdr = {
-				.msg_name = &from[i],
-				.msg_namelen = sizeof(from[i]),
-				.msg_iov = &iov[i], .msg_iovlen = 1 } };
-		}
-		n = recvmmsg(si->fd, mh, UDP_BATCH, MSG_DONTWAIT, NULL);
-		if (n == -1) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK &&
-			    errno != EINTR)
+	for (int done = 0, n; si && done < max; done += n) {
+		if ((n = udp_read_batch(si, MSG_DONTWAIT)) == -1) {
+			if (!udp_soft_error(errno))
 				log_err("recvmmsg() on %s failed", si->text);
 			return;
 		}
-		for (int i = 0; i < n; i++) {
-			rbuf[i][mh[i].msg_len] = '\0';
-			handle_datagram(si, rbuf[i], mh[i].msg_len, &from[i]);
-		}
-		done += n;
 		if (n < UDP_BATCH)
 			return;
 	}
 }
 
+/*
+ * A receiver sleeps in recvmmsg() itself: the socket is blocking for
+ * reads (sock_udp_sleep_reads()), the kernel wakes one sleeper per datagram,
+ * and a busy socket gives a whole batch per call.  No poll or epoll call
+ * stands between datagrams.  SIGTERM interrupts the call (no
+ * SA_RESTART); the socket's receive timeout bounds the wait otherwise.
+ */
 void
 udp_receiver_main(int slot, int sock_idx, volatile int *stop)
 {
 	struct sock_info *si = listen_at(sock_idx);
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE };
-	int ep;
 
+	(void)slot;
 	if (si == NULL)
 		return;
-	/* several receivers share the socket: EPOLLEXCLUSIVE wakes one of
-	 * them per datagram burst instead of all (no thundering herd) */
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (ep == -1 || epoll_ctl(ep, EPOLL_CTL_ADD, si->fd, &ev) == -1) {
-		log_err("udp receiver on %s: epoll setup failed", si->text);
-		if (ep != -1)
-			close(ep);
-		return;
-	}
 	while (!*stop) {
-		struct epoll_event out;
-		int rc = epoll_wait(ep, &out, 1, 1000);
-
-		if (rc == -1 && errno != EINTR) {
-			log_err("epoll_wait() on %s failed", si->text);
+		if (udp_read_batch(si, MSG_WAITFORONE) == -1 &&
+		    !udp_soft_error(errno)) {
+			log_err("recvmmsg() on %s failed", si->text);
 			break;
 		}
-		if (rc > 0)
-			udp_read_ready(sock_idx, 64);
 	}
-	close(ep);
 }
