@@ -461,6 +461,12 @@ sl_init(void)
 	return 0;
 }
 
+static void
+sl_destroy(void)
+{
+	sl_totag_release();
+}
+
 const struct module tandem_module = {
 	.abi = MOD_ABI_VERSION,
 	.name = "sl",
@@ -470,4 +476,5 @@ const struct module tandem_module = {
 	.api = &sl_api,
 	.api_version = SL_API_VERSION,
 	.init = sl_init,
+	.destroy = sl_destroy,
 };

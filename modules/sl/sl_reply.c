@@ -107,6 +107,20 @@ sl_need_received(const struct sl_via *v, const struct sl_ip *src)
 
 /* --- the To tag ----------------------------------------------------------- */
 
+/* Fetched and allocated once per process: an implicit fetch on every
+ * reply took the provider store's lock each time. */
+static EVP_MD *sha256;
+static EVP_MD_CTX *ctx;
+
+void
+sl_totag_release(void)
+{
+	EVP_MD_CTX_free(ctx);
+	ctx = NULL;
+	EVP_MD_free(sha256);
+	sha256 = NULL;
+}
+
 int
 sl_totag(const unsigned char *secret, size_t secret_len,
     const struct sl_req *rq, char *out)
@@ -115,10 +129,6 @@ sl_totag(const unsigned char *secret, size_t secret_len,
 	const str_t *last = rq->via.branch.len ? &rq->via.branch :
 	    &rq->cseq_num;
 	const str_t *parts[] = { &rq->callid, &rq->from_tag, last };
-	/* fetched and allocated once per process: an implicit fetch on
-	 * every reply took the provider store's lock each time */
-	static EVP_MD *sha256;
-	static EVP_MD_CTX *ctx;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 

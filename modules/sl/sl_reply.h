@@ -50,6 +50,8 @@
  */
 int sl_totag(const unsigned char *secret, size_t secret_len,
              const struct sl_req *rq, char *out);
+/* Frees what sl_totag() keeps for the process (module destroy). */
+void sl_totag_release(void);
 
 struct sl_reply {
 	int     code;           /* 100..699                               */
