@@ -16,7 +16,7 @@
 #include "core/conn.h"
 #include "core/sock.h"
 #include "msrp.h"
-#include "msrp_buf.h"
+#include "core/abuf.h"
 
 struct cmap_item {
 	struct cmap_item *next;
@@ -232,8 +232,8 @@ cmap_reply_200(struct msg *m, struct msrp_ctx *c, const str_t *sessid,
 
 	if (use_path(m, sessid, &up) < 0)
 		return -1;
-	ab_str(&b, &up);
-	ab_put(&b, ex, (size_t)snprintf(ex, sizeof(ex), "Expires: %lld\r\n",
+	abuf_puts(&b, &up);
+	abuf_put(&b, ex, (size_t)snprintf(ex, sizeof(ex), "Expires: %lld\r\n",
 	    expires));
 	if (b.failed)
 		return -1;

@@ -16,7 +16,7 @@
 #include "core/conn.h"
 #include "core/sock.h"
 #include "msrp.h"
-#include "msrp_buf.h"
+#include "core/abuf.h"
 
 /* Writes the frame with new To-Path / From-Path values (NULL: keep). */
 static int
@@ -26,7 +26,7 @@ build_frame(struct msg *m, const struct msrp_frame *f, const str_t *tpath,
 	struct abuf b = { .a = &m->arena };
 	const char *p = f->buf.s, *end = f->buf.s + f->buf.len;
 
-	ab_reserve(&b, f->buf.len + (tpath ? tpath->len : 0) +
+	abuf_reserve(&b, f->buf.len + (tpath ? tpath->len : 0) +
 	    (fpath ? fpath->len : 0) + 64);
 	for (int i = 0; i < f->nhdrs; i++) {
 		const struct msrp_hdr *h = &f->hdrs[i];
@@ -39,14 +39,14 @@ build_frame(struct msg *m, const struct msrp_frame *f, const str_t *tpath,
 		if (nv == NULL)
 			continue;
 		/* everything up to this header line, then the new line */
-		ab_put(&b, p, (size_t)(h->line.s - p));
-		ab_str(&b, &h->name);
-		ab_put(&b, ": ", 2);
-		ab_str(&b, nv);
-		ab_put(&b, "\r\n", 2);
+		abuf_put(&b, p, (size_t)(h->line.s - p));
+		abuf_puts(&b, &h->name);
+		abuf_put(&b, ": ", 2);
+		abuf_puts(&b, nv);
+		abuf_put(&b, "\r\n", 2);
 		p = h->line.s + h->line.len;
 	}
-	ab_put(&b, p, (size_t)(end - p));
+	abuf_put(&b, p, (size_t)(end - p));
 	if (b.failed)
 		return -1;
 	out->s = b.p;
@@ -62,12 +62,12 @@ join_uris(struct arena *a, const struct msrp_uri *u, int from, int to,
 	struct abuf b = { .a = a };
 
 	if (prefix) {
-		ab_str(&b, prefix);
+		abuf_puts(&b, prefix);
 	}
 	for (int i = from; i < to; i++) {
 		if (b.len)
-			ab_put(&b, " ", 1);
-		ab_str(&b, &u[i].buf);
+			abuf_put(&b, " ", 1);
+		abuf_puts(&b, &u[i].buf);
 	}
 	if (b.failed)
 		return -1;

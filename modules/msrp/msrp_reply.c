@@ -12,7 +12,7 @@
 
 #include "core/sock.h"
 #include "msrp.h"
-#include "msrp_buf.h"
+#include "core/abuf.h"
 
 static int
 is_method(const struct msrp_frame *f, const char *m)
@@ -43,32 +43,32 @@ msrp_send_reply(struct msg *m, struct msrp_ctx *c, int code,
 		log_errx("msrp_reply(): the frame has no path to answer on");
 		return -1;
 	}
-	ab_cstr(&b, "MSRP ");
-	ab_str(&b, &f->tid);
+	abuf_putcs(&b, "MSRP ");
+	abuf_puts(&b, &f->tid);
 	snprintf(num, sizeof(num), " %03d", code);
-	ab_cstr(&b, num);
+	abuf_putcs(&b, num);
 	if (reason && reason->len) {
-		ab_cstr(&b, " ");
-		ab_str(&b, reason);
+		abuf_putcs(&b, " ");
+		abuf_puts(&b, reason);
 	}
-	ab_cstr(&b, "\r\nTo-Path: ");
-	ab_str(&b, &f->from[0].buf);
-	ab_cstr(&b, "\r\nFrom-Path: ");
-	ab_str(&b, &f->to[0].buf);
-	ab_cstr(&b, "\r\n");
+	abuf_putcs(&b, "\r\nTo-Path: ");
+	abuf_puts(&b, &f->from[0].buf);
+	abuf_putcs(&b, "\r\nFrom-Path: ");
+	abuf_puts(&b, &f->to[0].buf);
+	abuf_putcs(&b, "\r\n");
 	if ((mid = msrp_frame_hdr(f, MSRP_H_MESSAGE_ID)) != NULL) {
-		ab_cstr(&b, "Message-ID: ");
-		ab_str(&b, &mid->value);
-		ab_cstr(&b, "\r\n");
+		abuf_putcs(&b, "Message-ID: ");
+		abuf_puts(&b, &mid->value);
+		abuf_putcs(&b, "\r\n");
 	}
 	if (hdrs && hdrs->len) {
-		ab_str(&b, hdrs);
+		abuf_puts(&b, hdrs);
 		if (hdrs->len < 2 || memcmp(hdrs->s + hdrs->len - 2, "\r\n", 2))
-			ab_cstr(&b, "\r\n");
+			abuf_putcs(&b, "\r\n");
 	}
-	ab_cstr(&b, "-------");
-	ab_str(&b, &f->tid);
-	ab_cstr(&b, "$\r\n");
+	abuf_putcs(&b, "-------");
+	abuf_puts(&b, &f->tid);
+	abuf_putcs(&b, "$\r\n");
 	if (b.failed)
 		return -1;
 	if (msg_send_back(m, NULL, b.p, b.len,

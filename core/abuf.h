@@ -1,13 +1,17 @@
 /*
- * msrp_buf.h - building frames in the message's arena.
+ * abuf.h - text built in an arena (a message's): the buffer doubles on
+ * demand and old copies are left to the arena, which frees them with
+ * the message.  A failed allocation sets `failed` and stops all further
+ * writes; the builder checks once at the end.  (MSRP frames and the
+ * registrar's Contact lists are built this way.)
  */
-#ifndef TD_MSRP_BUF_H
-#define TD_MSRP_BUF_H
+#ifndef TD_ABUF_H
+#define TD_ABUF_H
 
 #include <string.h>
 
-#include "core/arena.h"
-#include "core/str.h"
+#include "arena.h"
+#include "str.h"
 
 /* A growing buffer in the message arena. */
 struct abuf {
@@ -18,7 +22,7 @@ struct abuf {
 };
 
 static inline void
-ab_put(struct abuf *b, const char *s, size_t n)
+abuf_put(struct abuf *b, const char *s, size_t n)
 {
 	if (b->failed)
 		return;
@@ -44,20 +48,20 @@ ab_put(struct abuf *b, const char *s, size_t n)
 }
 
 static inline void
-ab_str(struct abuf *b, const str_t *s)
+abuf_puts(struct abuf *b, const str_t *s)
 {
-	ab_put(b, s->s, s->len);
+	abuf_put(b, s->s, s->len);
 }
 
 static inline void
-ab_cstr(struct abuf *b, const char *s)
+abuf_putcs(struct abuf *b, const char *s)
 {
-	ab_put(b, s, strlen(s));
+	abuf_put(b, s, strlen(s));
 }
 
 /* Sizes the buffer once when the final length is known (big frames). */
 static inline void
-ab_reserve(struct abuf *b, size_t n)
+abuf_reserve(struct abuf *b, size_t n)
 {
 	if (b->failed || b->cap >= n + 1)
 		return;
