@@ -212,6 +212,74 @@ START_TEST(test_fwd_build)
 }
 END_TEST
 
+/* the upstream hop's Via marked as RFC 3261 18.2.1 / RFC 3581 say */
+START_TEST(test_fwd_build_src)
+{
+	str_t r = S("MESSAGE sip:bob@example.com SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bKabc;rport\r\n"
+	    "From: <sip:alice@example.com>;tag=f1\r\n"
+	    "To: <sip:bob@example.com>\r\nCall-ID: c1@h\r\n"
+	    "CSeq: 7 MESSAGE\r\nContent-Length: 0\r\n\r\n");
+	str_t same = S("MESSAGE sip:bob@example.com SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 192.0.2.7:5070;branch=z9hG4bKabc\r\n"
+	    "From: <sip:alice@example.com>;tag=f1\r\n"
+	    "To: <sip:bob@example.com>\r\nCall-ID: c1@h\r\n"
+	    "CSeq: 7 MESSAGE\r\nContent-Length: 0\r\n\r\n");
+	str_t via = S("Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKtd1.0\r\n");
+	struct tm_src src = { "192.0.2.7", 40000 };
+	char buf[1024];
+	long n;
+
+	n = tm_fwd_build_src(&r, &(str_t){ NULL, 0 }, &via, 70, &src, buf,
+	    sizeof(buf));
+	ck_assert(n > 0);
+	ck_assert(has(buf, n, "Via: SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bKabc;"
+	    "rport=40000;received=192.0.2.7\r\n") ||
+	    has(buf, n, "Via: SIP/2.0/UDP 10.0.0.1:5070;branch=z9hG4bKabc;"
+	    "received=192.0.2.7;rport=40000\r\n"));
+	ck_assert(has(buf, n, "Via: SIP/2.0/UDP 127.0.0.1:5060;branch="
+	    "z9hG4bKtd1.0\r\n"));
+	/* sent-by is the source address and no rport asked: unchanged */
+	n = tm_fwd_build_src(&same, &(str_t){ NULL, 0 }, &via, 70, &src, buf,
+	    sizeof(buf));
+	ck_assert(n > 0);
+	ck_assert(has(buf, n, "Via: SIP/2.0/UDP 192.0.2.7:5070;branch="
+	    "z9hG4bKabc\r\n"));
+	ck_assert(!has(buf, n, "received="));
+	/* src NULL: exactly tm_fwd_build() */
+	n = tm_fwd_build_src(&r, &(str_t){ NULL, 0 }, &via, 70, NULL, buf,
+	    sizeof(buf));
+	ck_assert(n > 0);
+	ck_assert(has(buf, n, "branch=z9hG4bKabc;rport\r\n"));
+}
+END_TEST
+
+/* a reply must have parsable From/To and a Call-ID to be relayed */
+START_TEST(test_rpl_check)
+{
+	const char *err = NULL;
+	str_t ok = S("SIP/2.0 200 OK\r\n"
+	    "Via: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKtd1.1\r\n"
+	    "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\n"
+	    "Call-ID: c\r\nCSeq: 1 MESSAGE\r\n\r\n");
+	str_t nocid = S("SIP/2.0 200 OK\r\n"
+	    "Via: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKtd1.1\r\n"
+	    "From: <sip:a@h>;tag=1\r\nTo: <sip:b@h>;tag=2\r\n"
+	    "CSeq: 1 MESSAGE\r\n\r\n");
+	str_t badfrom = S("SIP/2.0 200 OK\r\n"
+	    "Via: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKtd1.1\r\n"
+	    "From: <sip:a@h\r\nTo: <sip:b@h>;tag=2\r\n"
+	    "Call-ID: c\r\nCSeq: 1 MESSAGE\r\n\r\n");
+
+	ck_assert_int_eq(tm_rpl_check(&ok, &err), 0);
+	ck_assert_int_eq(tm_rpl_check(&nocid, &err), -1);
+	ck_assert_ptr_nonnull(err);
+	err = NULL;
+	ck_assert_int_eq(tm_rpl_check(&badfrom, &err), -1);
+	ck_assert_ptr_nonnull(err);
+}
+END_TEST
+
 START_TEST(test_hop_build)
 {
 	str_t fwd = S(REQ("INVITE", "z9hG4bKtd5.20",
@@ -337,6 +405,8 @@ main(void)
 	tcase_add_test(tc, test_branch);
 	tcase_add_test(tc, test_reply_scan_strip);
 	tcase_add_test(tc, test_fwd_build);
+	tcase_add_test(tc, test_fwd_build_src);
+	tcase_add_test(tc, test_rpl_check);
 	tcase_add_test(tc, test_hop_build);
 	tcase_add_test(tc, test_uac_build);
 	tcase_add_test(tc, test_timer_math);
