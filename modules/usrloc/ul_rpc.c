@@ -41,7 +41,12 @@ add_contact(struct rpc_call *c, const struct ul_contact_info *ci,
 		rpc_add_cstr(c, "Expires", "permanent");
 	else
 		rpc_add_int(c, "Expires", ci->expires - now);
-	rpc_add_double(c, "Q", ci->q < 0 ? -1.0 : ci->q / 1000.0);
+	/* as Kamailio: an unset q is the integer -1 (kamcmd shows a
+	 * negative BINRPC double as a huge unsigned number) */
+	if (ci->q < 0)
+		rpc_add_int(c, "Q", -1);
+	else
+		rpc_add_double(c, "Q", ci->q / 1000.0);
 	rpc_add_str(c, "Call-ID", &ci->callid);
 	rpc_add_int(c, "CSeq", ci->cseq);
 	add_str_or_unset(c, "User-Agent", &ci->user_agent);

@@ -380,6 +380,8 @@ def test_ul_rpc(t):
     t.match(r"AoR: jo", out, "and jo")
     t.match(r"User-Agent: test-phone/1\.0", out, "with the User-Agent")
     t.match(r"Expires: 1[12]\d", out, "and the remaining expires")
+    t.match(r"Q: -1$", out, "an unset q shows as -1 (as Kamailio's)",
+            flags=re.M)
     out = kamcmd(t, "ul.dump", "brief")
     t.match(r"sip:ida@127\.0\.0\.1:7600", out, "ul.dump brief")
     t.no_match(r"Call-ID", out, "brief has no details")
