@@ -1,7 +1,8 @@
 /*
  * frame_sip.h - incremental SIP framing (RFC 3261 §18.3): where one SIP
- * message ends in a TCP byte stream.  Only frame.c uses it; it works on
- * the bytes of one message, from its first byte, and never copies them.
+ * message ends in a TCP byte stream (frame.c) or a datagram (udp_recv.c,
+ * so both accept the same messages).  It works on the bytes of one
+ * message, from its first byte, and never copies them.
  */
 #ifndef TD_FRAME_SIP_H
 #define TD_FRAME_SIP_H

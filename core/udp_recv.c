@@ -6,10 +6,12 @@
 #include <sys/socket.h>
 
 #include "dispatch.h"
+#include "frame_sip.h"
 #include "listen.h"
 #include "log.h"
 #include "msg.h"
 #include "proc.h"
+#include "sock.h"
 #include "udp_recv.h"
 
 #define UDP_MAX   (64 * 1024)
@@ -17,6 +19,36 @@
 
 /* one buffer per datagram of a batch, each with room for a NUL */
 static char rbuf[UDP_BATCH][UDP_MAX + 1];
+
+/*
+ * Where the SIP message of a datagram ends (RFC 3261 18.3): the header
+ * block must end with its empty line; a Content-Length, when present,
+ * must be well formed and no larger than what the datagram holds, and
+ * bytes past it are not part of the message.  Without one the body runs
+ * to the end of the datagram.  The stream framer does the checking, so
+ * UDP and TCP accept the same messages.  0 with *mlen, or -1 with *why.
+ */
+static int
+udp_frame(const char *buf, size_t len, size_t *mlen, const char **why)
+{
+	struct frame_limits lim = { .sip_max = UDP_MAX + 1,
+	    .msrp_max = UDP_MAX + 1, .hdr_max = UDP_MAX + 1, .no_cl_ok = 1 };
+	struct frame_sip fs;
+	struct frame_msg out;
+
+	frame_sip_reset(&fs);
+	switch (frame_sip_next(&fs, buf, len, &lim, &out, why)) {
+	case FRAME_MSG:
+		*mlen = fs.have_cl ? out.len : len;
+		return 0;
+	case FRAME_NEED_MORE:
+		*why = fs.state == FSIP_BODY ? "Content-Length larger than "
+		    "the datagram" : "no end of the header block";
+		return -1;
+	default:
+		return -1;
+	}
+}
 
 static void
 handle_datagram(struct sock_info *si, const char *buf, size_t len,
@@ -27,18 +59,26 @@ handle_datagram(struct sock_info *si, const char *buf, size_t len,
 		.proto = PROTO_UDP, .src = *from, .dst = si->addr,
 		.conn_id = 0, .sock = si->idx,
 	};
+	const char *why = NULL;
+	size_t mlen = len;
 	struct msg m;
 
 	/* keep-alives: CRLF or CRLFCRLF datagrams carry no message */
 	if (len <= 4 && strspn(buf, "\r\n") >= len)
 		return;
-	msg_init(&m, buf, len, &ri);
-	if (m.kind == MSG_MSRP) {
+	if (msg_classify(buf, len) == MSG_MSRP) {
 		log_dbg("MSRP over UDP from socket %s ignored (RFC 4975 needs "
 		    "a stream)", si->text);
-		msg_destroy(&m);
 		return;
 	}
+	if (udp_frame(buf, len, &mlen, &why) < 0) {
+		char a[64];
+
+		log_info("datagram from %s to %s dropped: %s",
+		    sock_addr_text(from, a, sizeof(a)), si->text, why);
+		return;
+	}
+	msg_init(&m, buf, mlen, &ri);
 	if (me)
 		__atomic_fetch_add(&me->msgs, 1, __ATOMIC_RELAXED);
 	dispatch_msg(&m, NULL);

@@ -381,6 +381,33 @@ def test_truncated_requests_cost_nothing(t):
                "no process died on the way")
 
 
+def test_udp_content_length(t):
+    """RFC 3261 18.3 over UDP: a malformed Content-Length, or one larger
+    than the datagram, drops the datagram (as TCP refuses the stream);
+    a smaller one ends the message there; none: the datagram's end."""
+    d, port = start(t)
+    s = udp_socket()
+    me = s.getsockname()[1]
+    via = "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-cl%%d;rport" % me
+    for i, cl in enumerate(("-5", "abc", "1e3", "", "4 4", "5000")):
+        data = request(via % i, body="short").replace(
+            b"Content-Length: 5", b"Content-Length: " + cl.encode())
+        t.eq(udp_ask(port, data, s, timeout=0.5), None,
+             "Content-Length %r: dropped, no reply" % cl)
+        t.match(r"dropped: (bad Content-Length|Content-Length larger)",
+                d.log(), "and logged")
+    text = udp_ask(port, request(via % 10, body="short").replace(
+        b"Content-Length: 5", b"Content-Length: 3"), s)
+    t.match(r"^SIP/2.0 403 ", text or "",
+            "a shorter Content-Length is answered")
+    text = udp_ask(port, request(via % 11, body="short").replace(
+        b"Content-Length: 5\r\n", b""), s)
+    t.match(r"^SIP/2.0 403 ", text or "",
+            "no Content-Length over UDP is answered")
+    s.close()
+    d.stop()
+
+
 # --- RPC and statistics ------------------------------------------------------------
 
 def kamcmd(t, sock, *args):

@@ -334,7 +334,10 @@ def flood(t, children4):
         d.check_log()
         after = rows("username = 'bob'")
         t.eq([r["id"] for r in after], [r["id"] for r in before],
-             "the five stored messages are all still there")
+             "the five stored messages are all still there",
+             rows="\n".join("%s: src=%s body=%r" % (r["id"], r["src_addr"],
+                                                   r["body"][:80])
+                            for r in after))
         t.eq([r["snd_time"] for r in after], [0] * 5,
              "none was claimed: no bad REGISTER made m_dump() send them")
         dora = rows("username = 'dora'")
