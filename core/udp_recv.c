@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <unistd.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -36,6 +37,9 @@ udp_frame(const char *buf, size_t len, size_t *mlen, const char **why)
 	struct frame_sip fs;
 	struct frame_msg out;
 
+	/* the framer may word its reason in fs, which dies with this call */
+	static char reason[sizeof(fs.why)];
+
 	frame_sip_reset(&fs);
 	switch (frame_sip_next(&fs, buf, len, &lim, &out, why)) {
 	case FRAME_MSG:
@@ -46,6 +50,8 @@ udp_frame(const char *buf, size_t len, size_t *mlen, const char **why)
 		    "the datagram" : "no end of the header block";
 		return -1;
 	default:
+		snprintf(reason, sizeof(reason), "%s", *why ? *why : "?");
+		*why = reason;
 		return -1;
 	}
 }
