@@ -151,30 +151,9 @@ class TcpUA:
                 m.answered = code
                 self.requests.append(m)
 
-    def final_reply(self, callid, timeout=8, others=()):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for r in self.replies:
-                if r.hdr("Call-ID") == callid and r.code >= 200:
-                    return r
-            for ua in others:
-                ua.pump(0.01)
-            self.pump(0.05)
-        raise harness.TestFailure("%s: no final reply to %s in %ds"
-                                  % (self.name, callid, timeout))
-
-    def wait_requests(self, n, timeout=8, others=(), method="MESSAGE"):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            got = [m for m in self.requests if m.method == method]
-            if len(got) >= n:
-                return got
-            for ua in others:
-                ua.pump(0.01)
-            self.pump(0.05)
-        got = [m for m in self.requests if m.method == method]
-        raise harness.TestFailure("%s: %d %s request(s) arrived, expected "
-                                  "%d" % (self.name, len(got), method, n))
+    # the waiting is the UDP UA's: same fields, same pump()
+    final_reply = UA.final_reply
+    wait_requests = UA.wait_requests
 
 
 # --- helpers -------------------------------------------------------------------
