@@ -367,6 +367,24 @@ def free_port(host="127.0.0.1", proto="both", low=20000, high=32000):
                       % (proto, host, low, high))
 
 
+def kamcmd(t, sock, *args):
+    """What Kamailio's own client, kamcmd, prints for one RPC over the
+    ctl unix socket sock (stdout and stderr together).  kamcmd exits 0
+    even after an error reply, so its exit code is asserted 0 and the
+    callers look at the text."""
+    exe = shutil.which("kamcmd")
+    t.check(exe is not None, "kamcmd is installed (Debian package kamailio)")
+    argv = [exe, "-s", "unix:" + sock] + [str(a) for a in args]
+    t.say("run: " + " ".join(argv))
+    p = subprocess.run(argv, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                       timeout=20)
+    out = p.stdout.decode("utf-8", "replace")
+    t.eq(p.returncode, 0, "kamcmd %s exits 0" % " ".join(argv[3:]),
+         output=out)
+    return out
+
+
 def tcp_connectable(host, port, timeout=0.2):
     try:
         with socket.create_connection((host, port), timeout=timeout):

@@ -407,12 +407,7 @@ def funcs_rows(t, table="offline"):
 
 
 def kamcmd(t, *args):
-    import subprocess
-    argv = ["kamcmd", "-s", "unix:" + t.path("ctl.sock")] + list(args)
-    t.say("run: " + " ".join(argv))
-    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       timeout=20)
-    return p.stdout.decode("utf-8", "replace").strip()
+    return harness.kamcmd(t, t.path("ctl.sock"), *args).strip()
 
 
 def stored(t, alice, port, ruri_user, to_user, store, body, expect,

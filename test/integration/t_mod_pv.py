@@ -15,7 +15,6 @@ import time
 import harness
 
 CFG = "pv.cfg.in"
-KAMCMD = "/usr/sbin/kamcmd"
 
 
 def options(callid, port, proto="UDP", extra=""):
@@ -178,15 +177,7 @@ def test_config_errors(t):
                 stderr=r.err)
 
 
-def kamcmd(t, sock, *args):
-    """kamcmd's output for one RPC (Kamailio's own client)."""
-    t.check(os.access(KAMCMD, os.X_OK),
-            "kamcmd is installed (Debian package kamailio)")
-    argv = [KAMCMD, "-s", "unix:" + sock] + list(args)
-    t.say("run: " + " ".join(argv))
-    p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
-                       timeout=20)
-    return p.stdout.decode("utf-8", "replace")
+kamcmd = harness.kamcmd
 
 
 def test_shv_rpc(t):

@@ -22,7 +22,6 @@ import uuid
 import harness
 
 CFG = "registrar.cfg.in"
-KAMCMD = "/usr/sbin/kamcmd"
 SIPP_XML = os.path.join(harness.SRCDIR, "test", "integration", "sipp",
                         "registrar_register.xml")
 
@@ -125,14 +124,7 @@ def start(t, extra=""):
 
 
 def kamcmd(t, *args):
-    t.check(os.access(KAMCMD, os.X_OK),
-            "kamcmd is installed (Debian package kamailio)")
-    argv = [KAMCMD, "-s", "unix:" + t.path("ctl.sock")] + [str(a)
-                                                           for a in args]
-    t.say("run: " + " ".join(argv))
-    p = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
-                       timeout=20)
-    return p.stdout.decode("utf-8", "replace")
+    return harness.kamcmd(t, t.path("ctl.sock"), *args)
 
 
 # --- save() and lookup() ----------------------------------------------------------

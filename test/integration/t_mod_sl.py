@@ -410,15 +410,7 @@ def test_udp_content_length(t):
 
 # --- RPC and statistics ------------------------------------------------------------
 
-def kamcmd(t, sock, *args):
-    exe = shutil.which("kamcmd")
-    t.check(exe is not None, "kamcmd is installed (Debian: kamailio)")
-    p = subprocess.run([exe, "-s", "unix:" + sock] + list(args),
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       stdin=subprocess.DEVNULL, timeout=20)
-    out = p.stdout.decode(errors="replace")
-    t.eq(p.returncode, 0, "kamcmd %s" % " ".join(args), output=out)
-    return out
+kamcmd = harness.kamcmd
 
 
 def test_rpc_stats(t):

@@ -330,15 +330,7 @@ def test_garbage_replies(t):
     t.no_match(r"killed by signal|respawning", d.log(), "nothing crashed")
 
 
-def kamcmd(t, sock, *args):
-    exe = shutil.which("kamcmd")
-    t.check(exe is not None, "kamcmd is installed (Debian: kamailio)")
-    p = subprocess.run([exe, "-s", "unix:" + sock] + list(args),
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       stdin=subprocess.DEVNULL, timeout=20)
-    out = p.stdout.decode(errors="replace")
-    t.eq(p.returncode, 0, "kamcmd %s" % " ".join(args), output=out)
-    return out
+kamcmd = harness.kamcmd
 
 
 def test_rpc_stats_list_and_t_uac_start(t):
