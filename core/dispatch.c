@@ -3,6 +3,8 @@
 #include "dispatch.h"
 #include "log.h"
 #include "route.h"
+#include "sip.h"
+#include "sock.h"
 #include "stats.h"
 
 static dispatch_msrp_fn msrp_handler;
@@ -47,6 +49,24 @@ dispatch_set_sip_hooks(dispatch_sip_hook_fn request,
 	return 0;
 }
 
+/*
+ * A request without Via, From, To, Call-ID or CSeq is dropped before any
+ * route, as Kamailio's core does (sip_check.c says why); 1 complete.
+ */
+static int
+sip_request_complete(const struct msg *m)
+{
+	const char *missing = sip_missing_hdr(m->buf.s, m->buf.len);
+	char a[80];
+
+	if (missing == NULL)
+		return 1;
+	log_info("request from %s:%s dropped: no %s header",
+	    proto_name(m->rcv.proto), sock_addr_text(&m->rcv.src, a,
+	    sizeof(a)), missing);
+	return 0;
+}
+
 void
 dispatch_msg(struct msg *m, const struct frame_msg *fm)
 {
@@ -63,6 +83,10 @@ dispatch_msg(struct msg *m, const struct frame_msg *fm)
 		return;
 	}
 	stats_inc(m->kind == MSG_SIP_REPLY ? st.rep : st.req);
+	if (m->kind == MSG_SIP_REQUEST && !sip_request_complete(m)) {
+		stats_inc(st.drop);
+		return;
+	}
 	if (m->kind == MSG_SIP_REQUEST && req_hook && req_hook(m) == 1)
 		return;                 /* absorbed by its transaction */
 	route_run_main(m);

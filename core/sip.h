@@ -49,4 +49,11 @@ int  sip_uri_user(struct msg *m, const str_t *uri, str_t *out);
 int  sip_uri_host(struct msg *m, const str_t *uri, str_t *out);
 int  sip_uri_port(struct msg *m, const str_t *uri, str_t *out);
 
+/*
+ * sip_check.c: the first of Via, From, To, Call-ID, CSeq that the framed
+ * request [buf, buf + len) lacks (absent or with an empty value), as its
+ * name; NULL when all are there.  Reads the raw header block only.
+ */
+const char *sip_missing_hdr(const char *buf, size_t len);
+
 #endif

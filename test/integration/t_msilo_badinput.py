@@ -87,8 +87,6 @@ def malformed(port, proto="UDP"):
                          body="tiny", clen=False)))
     out.append(("bad CSeq", full("MESSAGE", drop=("cseq",),
                                  extra=("CSeq: banana MESSAGE",))))
-    out.append(("CSeq method mismatch", full("MESSAGE", drop=("cseq",),
-                                             extra=("CSeq: 5 INVITE",))))
     out.append(("bad Max-Forwards", full("MESSAGE", drop=("mf",),
                                          extra=("Max-Forwards: -1",))))
     out.append(("Max-Forwards 0", full("MESSAGE", drop=("mf",),
@@ -129,6 +127,16 @@ def malformed(port, proto="UDP"):
     out.append(("MESSAGE to mallory's odd contacts",
                 full("MESSAGE", uri="sip:mallory@127.0.0.1:%d" % port,
                      to="sip:mallory@127.0.0.1")))
+    # odd but acceptable MESSAGEs, stored like any other (Kamailio's core
+    # and tm take them too): for mallory as well, so that whether a
+    # flooded datagram arrives decides nothing the test checks
+    mal = "sip:mallory@127.0.0.1:%d" % port
+    out.append(("CSeq method mismatch",
+                full("MESSAGE", drop=("cseq",), extra=("CSeq: 5 INVITE",),
+                     uri=mal, to="sip:mallory@127.0.0.1")))
+    out.append(("very long header",
+                full("MESSAGE", extra=("X-Long: " + "a" * 60000,), uri=mal,
+                     to="sip:mallory@127.0.0.1")))
     out.append(("REGISTER Expires garbage",
                 full("REGISTER", uri=rreg, body="",
                      extra=("Contact: <sip:bob@127.0.0.1:9>",
@@ -162,8 +170,6 @@ def malformed(port, proto="UDP"):
     out.append(("CRLFs only", b"\r\n" * 50))
     out.append(("MSRP-looking junk", b"MSRP abc SEND\r\n\0\0\0\r\n"))
     out.append(("header with NUL", full("MESSAGE", extra=("X-Y: a\0b",))))
-    out.append(("very long header", full("MESSAGE",
-                                         extra=("X-Long: " + "a" * 60000,))))
     out.append(("10000 headers", full("MESSAGE",
                                       extra=["X-%d: y" % i
                                              for i in range(10000)])[:60000]))

@@ -391,6 +391,63 @@ START_TEST(t_sip_text)
 }
 END_TEST
 
+/* One request per row: its header block and the header sip_missing_hdr()
+ * must name (NULL: complete). */
+START_TEST(t_missing_hdr)
+{
+	static const struct {
+		const char *text, *missing;
+	} rows[] = {
+		{ "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h\r\n"
+		  "From: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: 1\r\n"
+		  "CSeq: 1 OPTIONS\r\n\r\n", NULL },
+		/* compact forms, any case, blanks before the colon */
+		{ "OPTIONS sip:a@b SIP/2.0\r\nv: SIP/2.0/UDP h\r\n"
+		  "F : <sip:a@b>\r\nt:<sip:c@d>\r\nI: 1\r\ncseq: 1 OPTIONS\r\n"
+		  "\r\n", NULL },
+		/* bare LF line ends, a value on a folded line */
+		{ "OPTIONS sip:a@b SIP/2.0\nVia: SIP/2.0/UDP h\nFrom:\n"
+		  " <sip:a@b>\nTo: x\nCall-ID: 1\nCSeq: 1 OPTIONS\n\n", NULL },
+		{ "OPTIONS sip:a@b SIP/2.0\r\nFrom: a\r\nTo: b\r\n"
+		  "Call-ID: 1\r\nCSeq: 1 OPTIONS\r\n\r\n", "Via" },
+		{ "OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\nTo: b\r\n"
+		  "Call-ID: 1\r\nCSeq: 1 OPTIONS\r\n\r\n", "From" },
+		{ "OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\nFrom: a\r\n"
+		  "Call-ID: 1\r\nCSeq: 1 OPTIONS\r\n\r\n", "To" },
+		{ "OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\nFrom: a\r\nTo: b\r\n"
+		  "CSeq: 1 OPTIONS\r\n\r\n", "Call-ID" },
+		{ "OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\nFrom: a\r\nTo: b\r\n"
+		  "Call-ID: 1\r\n\r\n", "CSeq" },
+		/* empty values, also when the next line is not a fold */
+		{ "OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\nFrom:   \r\nTo: b\r\n"
+		  "Call-ID: 1\r\nCSeq: 1 OPTIONS\r\n\r\n", "From" },
+		{ "OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\nFrom: a\r\nTo: b\r\n"
+		  "Call-ID:\r\n \t\r\nCSeq: 1 OPTIONS\r\n\r\n", "Call-ID" },
+		/* names that only start like a required one; headers in the
+		 * body do not count */
+		{ "OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\nFromage: a\r\n"
+		  "To-X: b\r\nCall-ID: 1\r\nCSeq: 1 OPTIONS\r\n"
+		  "Content-Length: 24\r\n\r\nFrom: a\r\nTo: b\r\n\r\n", "From" },
+		{ "OPTIONS sip:a@b SIP/2.0", "Via" },
+		{ "OPTIONS sip:a@b SIP/2.0\r\n\r\n", "Via" },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *got = sip_missing_hdr(rows[i].text,
+		    strlen(rows[i].text));
+
+		if (rows[i].missing == NULL)
+			ck_assert_msg(got == NULL, "row %zu: %s missing", i,
+			    got);
+		else
+			ck_assert_msg(got != NULL &&
+			    strcmp(got, rows[i].missing) == 0,
+			    "row %zu: expected %s, got %s", i, rows[i].missing,
+			    got ? got : "none");
+	}
+}
+END_TEST
+
 static Suite *
 sip_suite(void)
 {
@@ -408,6 +465,7 @@ sip_suite(void)
 	tcase_add_test(tc, t_broken_headers_request_line);
 	tcase_add_test(tc, t_no_message);
 	tcase_add_test(tc, t_sip_text);
+	tcase_add_test(tc, t_missing_hdr);
 	suite_add_tcase(s, tc);
 	return s;
 }
