@@ -13,6 +13,8 @@
 #include "arena.h"
 #include "str.h"
 
+struct msg_edit;
+
 enum msg_kind {
 	MSG_NONE = 0,           /* no message: startup event routes, tests */
 	MSG_SIP_REQUEST,
@@ -69,6 +71,10 @@ struct msg {
 	 * the destination URI ($du: where to send, the R-URI unchanged) */
 	str_t            new_uri;
 	str_t            dst_uri;
+
+	/* header changes for the forwarded copy (msg_edit.h), arena */
+	struct msg_edit *edits;
+	unsigned         edit_seq;
 
 	/* per-message data of modules, released by msg_destroy() */
 	void            *ext[MSG_EXT_MAX];

@@ -13,6 +13,7 @@
 #include "core/dispatch.h"
 #include "cfg/resolve.h"
 #include "core/module_api.h"
+#include "core/msg_edit.h"
 #include "core/route.h"
 #include "core/xalloc.h"
 #include "tm_cell.h"
@@ -84,6 +85,11 @@ tm_run_failure(struct tm_cell *c, const struct route_def *r, int code)
 	}
 	tm_lock(c->slot);
 	c->refcnt++;
+	/* the request route's header edits go on in the new branch */
+	if (c->edits != NULL && msg_edit_unpack(&fm, c->edits,
+	    c->edits_len) < 0)
+		log_errx("tm: failure_route: the request route's header "
+		    "changes are lost");
 	tm_unlock(c->slot);
 	st->cell = c;
 	st->failure = 1;

@@ -44,6 +44,10 @@ struct tm_cell {
 	/* the request (server side; for a local one, what was sent) */
 	char                    *req;
 	size_t                   req_len;
+	char                    *edits;         /* the script's header edits
+	                                         * (msg_edit_pack), for the
+	                                         * failure_route's branch   */
+	size_t                   edits_len;
 	struct tm_key            key;           /* points into req          */
 	struct rcv_info          rcv;
 	char                     to_tag[32];

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/msg_edit.h"
 #include "core/sock.h"
 #include "core/xalloc.h"
 #include "modules/maxfwd/maxfwd_api.h"
@@ -81,7 +82,7 @@ tm_fwd_ack(struct msg *m, const str_t *to_uri)
 	struct tm_src src;
 	const char *err;
 	char branch[TM_BRANCH_MAX], via[TM_BRANCH_MAX + 128], *buf;
-	str_t ruri, vs;
+	str_t ruri, vs, req;
 	long mf, n;
 	size_t cap;
 	int rc;
@@ -103,10 +104,13 @@ tm_fwd_ack(struct msg *m, const str_t *to_uri)
 		return -1;
 	vs = str_cstr(via);
 	cap = m->buf.len + ruri.len + vs.len + 128;
+	for (const struct msg_edit *e = m->edits; e != NULL; e = e->next)
+		cap += e->ins.len;
 	if ((buf = xmalloc(cap)) == NULL)
 		return -1;
 	tm_src_of(&m->rcv.src, &src);
-	n = tm_fwd_build_src(&m->buf, &ruri, &vs, mf, &src, buf, cap);
+	n = msg_edit_apply(m, &m->buf, &m->arena, &req) < 0 ? -1 :
+	    tm_fwd_build_src(&req, &ruri, &vs, mf, &src, buf, cap);
 	rc = n >= 0 && fwd_send(&dst, buf, (size_t)n, NULL) == FWD_OK ? 1 : -1;
 	if (rc < 0)
 		log_errx("tm: t_relay: forwarding the ACK failed");
@@ -125,6 +129,34 @@ tm_relay_fail(struct tm_cell *c, int code, const char *reason)
 	return -1;
 }
 
+/*
+ * The request to forward with the script's header edits (record_route,
+ * append_hf, ...) applied, in m's arena; the edits are kept in the cell
+ * so that a failure_route's new branch starts from them, as in Kamailio.
+ * Slot locked.  0 or -1.
+ */
+static int
+tm_edited(struct tm_cell *c, struct msg *m, str_t *req)
+{
+	char *blk = NULL;
+	size_t len = 0;
+	int rc = -1;
+
+	if (m == NULL || m->edits == NULL)
+		return 0;
+	if (msg_edit_apply(m, req, &m->arena, req) < 0) {
+		log_errx("tm: t_relay: cannot apply the header changes");
+		return -1;
+	}
+	if (msg_edit_pack(m, &blk, &len) < 0 ||
+	    tm_shm_set(&c->edits, &c->edits_len, blk, len) < 0)
+		goto out;
+	rc = 0;
+out:
+	xfree(blk);
+	return rc;
+}
+
 /* Sends the branch of c to dst (slot locked).  1 or -1. */
 static int
 tm_relay_locked(struct tm_cell *c, struct msg *m, struct tm_mstate *st,
@@ -137,7 +169,6 @@ tm_relay_locked(struct tm_cell *c, struct msg *m, struct tm_mstate *st,
 	long n;
 	int rc;
 
-	(void)m;
 	if (c->status >= 200) {
 		log_errx("tm: t_relay: the transaction was already answered "
 		    "with %d", c->status);
@@ -154,6 +185,8 @@ tm_relay_locked(struct tm_cell *c, struct msg *m, struct tm_mstate *st,
 	if (tm_via_line(dst, branch, via, sizeof(via)) < 0)
 		return tm_relay_fail(c, 500, "No local address");
 	vs = str_cstr(via);
+	if (tm_edited(c, m, &req) < 0)
+		return tm_relay_fail(c, 500, "Server Internal Error");
 	cap = req.len + ruri->len + vs.len + 128;
 	if ((buf = xmalloc(cap)) == NULL)
 		return tm_relay_fail(c, 500, "Server Internal Error");

@@ -134,6 +134,7 @@ tm_cell_free(struct tm_cell *c)
 	if (c == NULL)
 		return;
 	shm_free(c->req);
+	shm_free(c->edits);
 	shm_free(c->ruri);
 	shm_free(c->rpl);
 	shm_free(c->out);
