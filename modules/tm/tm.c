@@ -85,6 +85,7 @@ tm_run_failure(struct tm_cell *c, const struct route_def *r, int code)
 	}
 	tm_lock(c->slot);
 	c->refcnt++;
+	fm.flags = c->msg_flags;    /* setflag() of the request route */
 	/* the request route's header edits go on in the new branch */
 	if (c->edits != NULL && msg_edit_unpack(&fm, c->edits,
 	    c->edits_len) < 0)
@@ -154,6 +155,7 @@ tm_api_reply(struct msg *m, int code, const str_t *reason)
 		return rc == 0 ? 1 : -1;  /* a retransmission: answered */
 	c = st->cell;
 	tm_lock(c->slot);
+	c->msg_flags = m->flags;
 	rc = tm_reply_own(c, code, reason);
 	tm_unlock(c->slot);
 	return rc;
@@ -367,6 +369,7 @@ static const struct param_export tm_params[] = {
 static const struct tm_api tm_api = {
 	.t_uac = tm_uac,
 	.t_reply = tm_api_reply,
+	.register_final_cb = tm_final_register,
 };
 
 /* --- life cycle ------------------------------------------------------------------- */

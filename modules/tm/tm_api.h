@@ -12,7 +12,7 @@
 #include "core/msg.h"
 #include "core/str.h"
 
-#define TM_API_VERSION 1
+#define TM_API_VERSION 2
 
 /*
  * Called once per UAC transaction with its final status: the code of
@@ -23,6 +23,8 @@
  * pointer into one process's memory.
  */
 typedef void (*tm_uac_cb)(int code, uint64_t param);
+typedef void (*tm_final_cb)(struct msg *req, int code, const str_t *reason,
+                            const str_t *to_tag);
 
 struct tm_uac_req {
 	str_t   method;         /* "MESSAGE"                                */
@@ -52,6 +54,18 @@ struct tm_api {
 	 * 1 or -1.
 	 */
 	int (*t_reply)(struct msg *m, int code, const str_t *reason);
+
+	/*
+	 * Registers cb (in a module's init, before fork; up to 8): it is
+	 * called once per server transaction, when its first final reply
+	 * (>= 200) goes upstream, relayed or made by tm (t_reply(), the 408
+	 * of a timeout).  req is the request as received, its script flags
+	 * those of the last t_newtran()/t_relay()/t_reply() on it; code,
+	 * reason and to_tag are the reply's.  It runs in the process that
+	 * sends the reply, with the transaction locked: keep it short.
+	 * 0 or -1.
+	 */
+	int (*register_final_cb)(tm_final_cb cb);
 };
 
 #endif

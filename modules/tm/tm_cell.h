@@ -31,6 +31,7 @@ enum {
 	TM_F_CANCELED  = 1u << 3,   /* a CANCEL for it came in              */
 	TM_F_FAILURE   = 1u << 4,   /* failure_route is running on it       */
 	TM_F_CB_DONE   = 1u << 5,   /* the t_uac callback was called        */
+	TM_F_FINAL_CB  = 1u << 6,   /* final-reply callbacks were called    */
 };
 
 struct tm_cell {
@@ -44,6 +45,7 @@ struct tm_cell {
 	/* the request (server side; for a local one, what was sent) */
 	char                    *req;
 	size_t                   req_len;
+	unsigned                 msg_flags;     /* the script's flags       */
 	char                    *edits;         /* the script's header edits
 	                                         * (msg_edit_pack), for the
 	                                         * failure_route's branch   */
@@ -158,6 +160,9 @@ int   tm_send_up(struct tm_cell *c, const char *buf, size_t len);
 /* Records and sends reply text upstream as the transaction's reply
  * (slot locked): timer G for a final INVITE reply over UDP when retr,
  * else the wait timer on a final one. */
+/* tm_final.c: the final-reply callbacks (tm_api.h register_final_cb) */
+int   tm_final_register(tm_final_cb cb);
+void  tm_final_run(struct tm_cell *c, const char *buf, size_t len, int code);
 int   tm_reply_up(struct tm_cell *c, const char *buf, size_t len, int code,
                   int retr);
 /* The transaction of request m, made when it has none (referenced by

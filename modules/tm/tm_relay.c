@@ -260,11 +260,13 @@ tm_relay_to(struct msg *m, struct tm_mstate *st, const str_t *to_uri)
 		log_errx("tm: t_relay: cannot forward to %.*s: %s",
 		    STR_FMT(&ruri), err);
 		tm_lock(c->slot);
+		c->msg_flags = m->flags;
 		tm_relay_fail(c, 478, "Unresolvable destination");
 		tm_unlock(c->slot);
 		return -1;
 	}
 	tm_lock(c->slot);
+	c->msg_flags = m->flags;    /* what acc and the like look at */
 	if (mf < 0)
 		rc = tm_relay_fail(c, 483, "Too Many Hops");
 	else

@@ -43,6 +43,7 @@ tm_reply_up(struct tm_cell *c, const char *buf, size_t len, int code,
 	TM_STAT_INC(rpl_sent);
 	if (code < 200)
 		return rc;
+	tm_final_run(c, buf, len, code);
 	TM_STAT_INC(cls[code / 100]);
 	/* the transaction is over: no more branch activity */
 	c->retr_at = 0;
@@ -250,6 +251,7 @@ tm_trans_of(struct msg *m, struct tm_mstate *st)
 		return 0;
 	}
 	c->refcnt = 1;
+	c->msg_flags = m->flags;
 	tm_link(c);
 	tm_unlock(c->slot);
 	st->cell = c;
