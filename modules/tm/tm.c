@@ -209,7 +209,8 @@ w_t_relay(struct msg *m, void *const *args)
 
 /* A route named by a literal must exist: said at its line, at load. */
 static int
-tm_fix_route(void **arg, struct cfg_diag *d)
+tm_fix_route_kind(void **arg, struct cfg_diag *d, enum route_kind kind,
+    const char *fn, const char *block)
 {
 	const struct arg *a = *arg;
 	char name[128];
@@ -223,12 +224,51 @@ tm_fix_route(void **arg, struct cfg_diag *d)
 	} else {
 		return 0;       /* a variable: checked when it runs */
 	}
-	if (cfg_route_defined(R_FAILURE, name) == 0) {
-		diag_error(d, "t_on_failure(\"%s\"): the config has no "
-		    "failure_route[%s]", name, name);
+	if (cfg_route_defined(kind, name) == 0) {
+		diag_error(d, "%s(\"%s\"): the config has no %s[%s]", fn,
+		    name, block, name);
 		return -1;
 	}
 	return 0;
+}
+
+static int
+tm_fix_route(void **arg, struct cfg_diag *d)
+{
+	return tm_fix_route_kind(arg, d, R_FAILURE, "t_on_failure",
+	    "failure_route");
+}
+
+static int
+tm_fix_reply_route(void **arg, struct cfg_diag *d)
+{
+	return tm_fix_route_kind(arg, d, R_ONREPLY, "t_on_reply",
+	    "onreply_route");
+}
+
+static int
+tm_fix_branch_route(void **arg, struct cfg_diag *d)
+{
+	return tm_fix_route_kind(arg, d, R_BRANCH, "t_on_branch",
+	    "branch_route");
+}
+
+/* The route a t_on_*() argument names, or NULL (logged). */
+static const struct route_def *
+tm_route_arg(struct msg *m, const void *arg, enum route_kind kind,
+    const char *fn, const char *block)
+{
+	const struct route_def *r;
+	char name[128];
+	str_t s;
+
+	if (arg_str(m, arg, &s) < 0 || s.len >= sizeof(name))
+		return NULL;
+	memcpy(name, s.s, s.len);
+	name[s.len] = '\0';
+	if ((r = route_find(kind, name)) == NULL)
+		log_errx("%s(): no %s[%s]", fn, block, name);
+	return r;
 }
 
 static int
@@ -236,20 +276,128 @@ w_t_on_failure(struct msg *m, void *const *args)
 {
 	struct tm_mstate *st = tm_mstate(m, 1);
 	const struct route_def *r;
-	char name[128];
-	str_t s;
 
-	if (st == NULL || arg_str(m, args[0], &s) < 0 ||
-	    s.len >= sizeof(name))
+	if (st == NULL || (r = tm_route_arg(m, args[0], R_FAILURE,
+	    "t_on_failure", "failure_route")) == NULL)
 		return -1;
-	memcpy(name, s.s, s.len);
-	name[s.len] = '\0';
-	if ((r = route_find(R_FAILURE, name)) == NULL) {
-		log_errx("t_on_failure(): no failure_route[%s]", name);
-		return -1;
-	}
 	st->on_failure = r;
 	return 1;
+}
+
+static int
+w_t_on_reply(struct msg *m, void *const *args)
+{
+	struct tm_mstate *st = tm_mstate(m, 1);
+	const struct route_def *r;
+
+	if (st == NULL || (r = tm_route_arg(m, args[0], R_ONREPLY,
+	    "t_on_reply", "onreply_route")) == NULL)
+		return -1;
+	st->on_reply = r;
+	return 1;
+}
+
+static int
+w_t_on_branch(struct msg *m, void *const *args)
+{
+	struct tm_mstate *st = tm_mstate(m, 1);
+	const struct route_def *r;
+
+	if (st == NULL || (r = tm_route_arg(m, args[0], R_BRANCH,
+	    "t_on_branch", "branch_route")) == NULL)
+		return -1;
+	st->on_branch = r;
+	return 1;
+}
+
+/* t_is_set("failure_route" | "onreply_route" | "branch_route") */
+static int
+w_t_is_set(struct msg *m, void *const *args)
+{
+	struct tm_mstate *st = tm_mstate(m, 0);
+	str_t what;
+
+	if (arg_str(m, args[0], &what) < 0)
+		return -1;
+	if (str_eq_cstr(&what, "failure_route"))
+		return st && st->on_failure ? 1 : -1;
+	if (str_eq_cstr(&what, "onreply_route"))
+		return st && st->on_reply ? 1 : -1;
+	if (str_eq_cstr(&what, "branch_route"))
+		return st && st->on_branch ? 1 : -1;
+	log_errx("t_is_set(): unknown target '%.*s' (failure_route, "
+	    "onreply_route or branch_route)", STR_FMT(&what));
+	return -1;
+}
+
+/* t_is_set()'s target, checked at load when it is a literal. */
+static int
+tm_fix_is_set(void **arg, struct cfg_diag *d)
+{
+	const struct arg *a = *arg;
+	str_t s;
+
+	if (a->kind != ARG_K_FMT || !fmt_is_static(a->fmt))
+		return 0;
+	s = fmt_static_text(a->fmt);
+	if (str_eq_cstr(&s, "failure_route") ||
+	    str_eq_cstr(&s, "onreply_route") ||
+	    str_eq_cstr(&s, "branch_route"))
+		return 0;
+	diag_error(d, "t_is_set(\"%.*s\"): the target is failure_route, "
+	    "onreply_route or branch_route", STR_FMT(&s));
+	return -1;
+}
+
+int
+tm_onreply(struct tm_cell *c, struct msg *m, uint32_t slot, uint64_t bid,
+    int code)
+{
+	const struct route_def *r = c->on_reply;
+	unsigned flags = m->flags, run = m->run;
+	int dropped;
+
+	/* the route sees the transaction's flags; it runs unlocked, with a
+	 * reference that keeps the cell */
+	m->flags = c->msg_flags;
+	c->refcnt++;
+	tm_unlock(slot);
+	m->run = 0;
+	route_run(m, r, RT_REPLY);
+	dropped = (m->run & MSG_RUN_DROP) != 0;
+	m->run = run;
+	m->flags = flags;
+	tm_lock(slot);
+	c->refcnt--;
+	if (dropped && code < 200) {
+		tm_unlock(slot);
+		return 0;
+	}
+	if (dropped)
+		log_info("tm: onreply_route dropped a %d: a final reply is "
+		    "relayed anyway", code);
+	if (c->bno != (bid & 15) || !(c->flags & TM_F_BRANCH)) {
+		tm_unlock(slot);
+		return 0;
+	}
+	return 1;
+}
+
+int
+tm_onbranch(struct msg *m, struct tm_mstate *st)
+{
+	const struct route_def *r = st->on_branch;
+	unsigned run = m->run;
+	int dropped;
+
+	m->run = 0;
+	route_run(m, r, RT_BRANCH);
+	dropped = (m->run & MSG_RUN_DROP) != 0;
+	m->run = run;
+	if (dropped)
+		log_info("tm: branch_route[%s] dropped the branch",
+		    r->name ? r->name : "");
+	return dropped ? 0 : 1;
 }
 
 static int
@@ -347,6 +495,17 @@ static const struct cmd_export tm_cmds[] = {
 	{ .name = "t_on_failure", .fn = w_t_on_failure,
 	  .routes = RT_REQUEST | RT_FAILURE | RT_BRANCH,
 	  .args = { { .flags = ARG_INT | ARG_STR, .fixup = tm_fix_route } } },
+	{ .name = "t_on_reply", .fn = w_t_on_reply,
+	  .routes = RT_REQUEST | RT_FAILURE | RT_BRANCH,
+	  .args = { { .flags = ARG_INT | ARG_STR,
+	              .fixup = tm_fix_reply_route } } },
+	{ .name = "t_on_branch", .fn = w_t_on_branch,
+	  .routes = RT_REQUEST | RT_FAILURE,
+	  .args = { { .flags = ARG_INT | ARG_STR,
+	              .fixup = tm_fix_branch_route } } },
+	{ .name = "t_is_set", .fn = w_t_is_set,
+	  .routes = RT_REQUEST | RT_FAILURE | RT_BRANCH | RT_REPLY,
+	  .args = { { .flags = ARG_STR, .fixup = tm_fix_is_set } } },
 	{ .name = "t_check_trans", .fn = w_t_check_trans,
 	  .routes = RT_REQUEST | RT_REPLY | RT_FAILURE | RT_BRANCH },
 	{ .name = "t_release", .fn = w_t_release, .routes = RT_REQUEST },

@@ -83,6 +83,7 @@ struct tm_cell {
 	unsigned                 retr_int;
 	uint64_t                 fr_at;         /* timers B/F (fr_timer)    */
 	unsigned                 fr_ms, fr_inv_ms;
+	const struct route_def  *on_reply;      /* onreply_route, or NULL   */
 	const struct route_def  *on_failure;    /* inherited at fork: valid
 	                                         * in every process         */
 
@@ -192,10 +193,23 @@ int   tm_uac(const struct tm_uac_req *r, tm_uac_cb cb, uint64_t param);
 struct tm_mstate {
 	struct tm_cell          *cell;          /* referenced               */
 	const struct route_def  *on_failure;
+	const struct route_def  *on_reply;      /* t_on_reply()             */
+	const struct route_def  *on_branch;     /* t_on_branch()            */
 	unsigned                 fr_ms, fr_inv_ms;  /* t_set_fr, 0 default   */
 	int                      failure;       /* in failure_route         */
 };
 struct tm_mstate *tm_mstate(struct msg *m, int create);
+/*
+ * Runs c's onreply_route on reply m; the slot is locked on entry.
+ * 1: go on with the reply (the slot locked again, c still waiting for
+ * branch bid); 0: done with it (the slot unlocked): a provisional reply
+ * the script dropped, or a transaction that moved on meanwhile.
+ */
+int   tm_onreply(struct tm_cell *c, struct msg *m, uint32_t slot,
+                 uint64_t bid, int code);
+/* Runs the branch_route set by t_on_branch() on request m before it is
+ * relayed (no lock held).  1 relay it, 0 the script dropped it. */
+int   tm_onbranch(struct msg *m, struct tm_mstate *st);
 /* Runs failure_route r on a message made from c's request (no lock
  * held, a reference held). */
 void  tm_run_failure(struct tm_cell *c, const struct route_def *r,

@@ -205,6 +205,8 @@ tm_relay_locked(struct tm_cell *c, struct msg *m, struct tm_mstate *st,
 	if (st->fr_inv_ms)
 		c->fr_inv_ms = st->fr_inv_ms;
 	c->on_failure = st->on_failure;
+	if (st->on_reply != NULL || !st->failure)
+		c->on_reply = st->on_reply;     /* kept for a failure branch */
 	if ((c->flags & TM_F_INVITE) && c->status == 0) {
 		/* 16.7 step 1 and 16.2: stop the caller's retransmissions */
 		str_t rs = STR_LIT("Trying");
@@ -255,6 +257,11 @@ tm_relay_to(struct msg *m, struct tm_mstate *st, const str_t *to_uri)
 		log_errx("tm: t_relay: the request has no Request-URI");
 		return -1;
 	}
+	/* the branch_route may change the R-URI, $du and headers */
+	if (st->on_branch != NULL && tm_onbranch(m, st) == 0)
+		return -1;
+	if (msg_get_ruri(m, &ruri) < 0)
+		return -1;
 	mf = tm_fwd_maxfwd(m, &c->key);
 	if (tm_dest(m, to_uri, &dst, &err) < 0) {
 		log_errx("tm: t_relay: cannot forward to %.*s: %s",

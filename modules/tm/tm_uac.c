@@ -237,6 +237,9 @@ tm_rpl_hook(struct msg *m)
 		tm_unlock(slot);        /* the reply to our CANCEL: absorbed */
 		return 1;
 	}
+	if (c->on_reply != NULL && !(c->flags & TM_F_LOCAL) &&
+	    tm_onreply(c, m, slot, bid, r.code) == 0)
+		return 1;
 	if (c->uac_code >= 200) {
 		tm_rpl_late(c, m, &r);
 		tm_unlock(slot);

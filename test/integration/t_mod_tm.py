@@ -279,6 +279,66 @@ def test_invite_486_and_ack(t):
     t.eq(recv(uas, 0.3)[0], None, "and not forwarded")
 
 
+def test_onreply_branch_routes(t):
+    """t_on_reply(), t_on_branch(), t_is_set(): the branch_route runs
+    before the request leaves, the onreply_route on each reply with the
+    transaction's flags; drop there stops a provisional reply only."""
+    d, port, uac, uas, req, fwd, addr, _, cid = relay_setup(t, "routes")
+    t.check(wait_log(d, r"BRANCH MESSAGE %s sip:127.0.0.1:%d"
+                     % (re.escape(cid), uas.getsockname()[1])),
+            "branch_route ran before the relay, with $du set")
+    send(uas, addr[1], reply_to(fwd, 181, "Forwarded"))
+    send(uas, addr[1], reply_to(fwd, 183, "Progress"))
+    r, _ = recv(uac)
+    t.match(r"^SIP/2.0 183 Progress", r or "",
+            "the 181 dropped by onreply_route, the 183 relayed")
+    t.check(wait_log(d, r"ONREPLY 181 %s" % re.escape(cid)),
+            "onreply_route saw the 181")
+    t.check(wait_log(d, r"ONREPLY-FLAG 183 %s" % re.escape(cid)),
+            "with the request's setflag(4)")
+    send(uas, addr[1], reply_to(fwd, 200, "OK"))
+    r, _ = recv(uac)
+    t.match(r"^SIP/2.0 200 OK", r or "", "the 200 relayed")
+    t.check(wait_log(d, r"ONREPLY 200 %s" % re.escape(cid)),
+            "onreply_route saw the 200")
+
+    # drop on a final reply: it goes on (here to failure_route)
+    req, branch, cid = request(uac, test="routes")
+    send(uac, port, req)
+    fwd, addr = recv(uas)
+    send(uas, addr[1], reply_to(fwd, 404, "Not Found"))
+    r, _ = recv(uac)
+    t.match(r"^SIP/2.0 202 Stored by failure route", r or "",
+            "a final reply dropped in onreply_route still ends the branch")
+    t.check(wait_log(d, r"a final reply is relayed anyway"),
+            "and the log says so")
+
+    # drop in branch_route: no branch, t_relay() is false
+    req, branch, cid = request(uac, test="routes", extra="X-Branch: drop\r\n")
+    send(uac, port, req)
+    r, _ = recv(uac)
+    t.match(r"^SIP/2.0 500 branch dropped", r or "",
+            "a branch dropped in branch_route: t_relay() false")
+    t.eq(recv(uas, 0.5)[0], None, "nothing was forwarded")
+
+
+def test_missing_reply_route_refused_at_load(t):
+    cfg = t.write("bad.cfg", "\n".join([
+        "listen=udp:127.0.0.1:%d" % t.port(),
+        'loadmodule "sl.so"', 'loadmodule "tm.so"',
+        "request_route {", '  t_on_reply("NOPE");',
+        '  t_on_branch("NADA");', '  if (t_is_set("nothing")) exit;',
+        "  t_relay();", "}", ""]))
+    r = harness.check_config(cfg, harness.MODDIR)
+    t.ne(r.rc, 0, "tandem -c refuses the config", stderr=r.err)
+    t.match(r'bad\.cfg:5:\d+: error: t_on_reply\("NOPE"\): the config has '
+            r'no onreply_route\[NOPE\]', r.err, "missing onreply_route named")
+    t.match(r'bad\.cfg:6:\d+: error: t_on_branch\("NADA"\)', r.err,
+            "missing branch_route named")
+    t.match(r'bad\.cfg:7:\d+: error: t_is_set\("nothing"\)', r.err,
+            "unknown t_is_set target named")
+
+
 def test_cancel(t):
     d, port, uac, uas, req, fwd, addr, branch, cid = relay_setup(
         t, "relay-plain", method="INVITE")
