@@ -149,6 +149,26 @@ cmd_isdsturiset(struct msg *m, void *const *args)
 	return msg_get_duri(m, &s) == 1 ? 1 : -1;
 }
 
+/*
+ * force_rport(), set_reply_no_connect(), ...: each sets one MSG_FWD_*
+ * flag of the request, which sl and tm read when they reply or forward.
+ */
+#define FWD_FLAG_CMD(fn, flag)						\
+static int								\
+fn(struct msg *m, void *const *args)					\
+{									\
+	(void)args;							\
+	if (m->kind != MSG_SIP_REQUEST)					\
+		return -1;						\
+	m->fwd_flags |= (flag);						\
+	return 1;							\
+}
+FWD_FLAG_CMD(cmd_force_rport, MSG_FWD_FORCE_RPORT)
+FWD_FLAG_CMD(cmd_reply_no_connect, MSG_FWD_REPLY_NO_CONNECT)
+FWD_FLAG_CMD(cmd_reply_close, MSG_FWD_REPLY_CLOSE)
+FWD_FLAG_CMD(cmd_forward_no_connect, MSG_FWD_NO_CONNECT)
+FWD_FLAG_CMD(cmd_forward_close, MSG_FWD_CLOSE)
+
 #define URI_CMD(n, f) { .name = n, .fn = f, .routes = RT_REQUEST | RT_FAILURE \
 	| RT_BRANCH, .args = { { .flags = ARG_STR } } }
 #define URI_CMD0(n, f) { .name = n, .fn = f, .routes = RT_REQUEST | \
@@ -171,6 +191,11 @@ static const struct cmd_export core_cmds[] = {
 	URI_CMD("setdsturi", cmd_setdsturi),
 	URI_CMD0("resetdsturi", cmd_resetdsturi),
 	URI_CMD0("isdsturiset", cmd_isdsturiset),
+	URI_CMD0("force_rport", cmd_force_rport),
+	URI_CMD0("set_reply_no_connect", cmd_reply_no_connect),
+	URI_CMD0("set_reply_close", cmd_reply_close),
+	URI_CMD0("set_forward_no_connect", cmd_forward_no_connect),
+	URI_CMD0("set_forward_close", cmd_forward_close),
 	{ .name = NULL },
 };
 

@@ -243,6 +243,13 @@ int
 fwd_send(const struct fwd_dest *d, const char *buf, size_t len,
     uint64_t *conn_id)
 {
+	return fwd_send_opt(d, buf, len, conn_id, 0);
+}
+
+int
+fwd_send_opt(const struct fwd_dest *d, const char *buf, size_t len,
+    uint64_t *conn_id, unsigned opt)
+{
 	uint64_t id;
 	char a[64];
 
@@ -252,7 +259,14 @@ fwd_send(const struct fwd_dest *d, const char *buf, size_t len,
 		return udp_send(d->sock, &d->to, buf, len) < 0 ?
 		    FWD_ERR_SEND : FWD_OK;
 	}
-	if ((id = conn_find_by_addr(d->proto, &d->to)) == 0) {
+	if ((id = conn_find_by_addr(d->proto, &d->to)) == 0 &&
+	    (opt & FWD_O_NO_CONNECT)) {
+		log_info("no %s connection to %s, and the script said not to "
+		    "open one", proto_name(d->proto),
+		    sock_addr_text(&d->to, a, sizeof(a)));
+		return FWD_ERR_NOCONN;
+	}
+	if (id == 0) {
 		/* only a TCP worker (or fork=no) can open a connection;
 		 * conn_connect() says so when this process cannot */
 		if ((id = conn_connect(d->proto, &d->to)) == 0) {
@@ -264,5 +278,6 @@ fwd_send(const struct fwd_dest *d, const char *buf, size_t len,
 	}
 	if (conn_id)
 		*conn_id = id;
-	return conn_send(id, buf, len, 0) < 0 ? FWD_ERR_SEND : FWD_OK;
+	return conn_send(id, buf, len, (opt & FWD_O_CLOSE) ? SEND_CLOSE : 0)
+	    < 0 ? FWD_ERR_SEND : FWD_OK;
 }

@@ -78,5 +78,11 @@ enum fwd_rc {
  */
 int fwd_send(const struct fwd_dest *d, const char *buf, size_t len,
              uint64_t *conn_id);
+/* fwd_send() with options: FWD_O_NO_CONNECT fails (FWD_ERR_NOCONN)
+ * rather than open a connection; FWD_O_CLOSE closes the connection once
+ * the bytes are written. */
+enum { FWD_O_NO_CONNECT = 1u << 0, FWD_O_CLOSE = 1u << 1 };
+int fwd_send_opt(const struct fwd_dest *d, const char *buf, size_t len,
+                 uint64_t *conn_id, unsigned opt);
 
 #endif

@@ -47,6 +47,16 @@ enum {
 	MSG_RUN_DROP = 1u << 1,         /* drop;                           */
 };
 
+/* How replies to a request and the request itself leave (the core's
+ * force_rport(), set_reply_close(), ...; sl and tm honour them). */
+enum {
+	MSG_FWD_FORCE_RPORT      = 1u << 0, /* as if the top Via had rport */
+	MSG_FWD_REPLY_NO_CONNECT = 1u << 1, /* replies never open a conn.  */
+	MSG_FWD_REPLY_CLOSE      = 1u << 2, /* close after the final reply */
+	MSG_FWD_NO_CONNECT       = 1u << 3, /* forward on an open conn only */
+	MSG_FWD_CLOSE            = 1u << 4, /* close after forwarding       */
+};
+
 #define MSG_EXT_MAX 16
 
 struct msg {
@@ -54,6 +64,7 @@ struct msg {
 	enum msg_kind    kind;
 	struct rcv_info  rcv;
 	unsigned         flags;         /* script flags (setflag 0..31)    */
+	unsigned         fwd_flags;     /* MSG_FWD_*: force_rport() ...     */
 	unsigned         route_type;    /* RT_* of the route being run     */
 	unsigned         run;           /* MSG_RUN_*                        */
 	int              last_rc;       /* $rc / $retcode                   */

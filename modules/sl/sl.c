@@ -205,8 +205,10 @@ sl_build_send(struct msg *m, const struct sl_req *rq, struct sl_reply *r,
 	}
 	if (m->rcv.proto == PROTO_UDP)
 		sl_reply_dest(rq, &m->rcv.src, &dst);
+	/* set_reply_close(): the connection ends with the final reply */
 	if (msg_send_back(m, m->rcv.proto == PROTO_UDP ? &dst : NULL, buf,
-	    (size_t)len, 0) < 0) {
+	    (size_t)len, r->code >= 200 && (m->fwd_flags &
+	    MSG_FWD_REPLY_CLOSE) ? SEND_CLOSE : 0) < 0) {
 		log_errx("%s: sending the %d reply to %s failed", fn, r->code,
 		    sl_src_text(m, src, sizeof(src)));
 		return -1;
@@ -236,6 +238,7 @@ sl_reply(struct msg *m, int code, const str_t *reason, const str_t *hdrs,
 		stats_inc(st_failures);
 		return -1;
 	}
+	rq.force_rport = (m->fwd_flags & MSG_FWD_FORCE_RPORT) != 0;
 	if (sl_extra_hdrs(m, hdrs, &r.hdrs) < 0) {
 		stats_inc(st_failures);
 		return -1;

@@ -88,6 +88,9 @@ struct sl_req {
 	str_t           from_tag;   /* STR_NULL when From has none         */
 	int             to_has_tag;
 	str_t           to_tag;
+	int             force_rport;    /* force_rport(): as if the top Via
+	                                 * had a bare rport (the caller sets
+	                                 * it after sl_req_scan())           */
 };
 
 /*

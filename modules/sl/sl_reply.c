@@ -98,9 +98,11 @@ sl_host_is(const str_t *host, const struct sl_ip *ip)
 
 /* RFC 3261 18.2.1 and RFC 3581 4. */
 static int
-sl_need_received(const struct sl_via *v, const struct sl_ip *src)
+sl_need_received(const struct sl_via *v, const struct sl_ip *src,
+    int force_rport)
 {
-	if (v->has_rport && v->rport.len == 0)
+	if ((v->has_rport && v->rport.len == 0) ||
+	    (force_rport && !v->has_rport))
 		return 1;
 	return !sl_host_is(&v->host, src);
 }
@@ -194,18 +196,23 @@ sl_put_edited(struct obuf *o, const str_t *text, struct sl_edit *ed,
 /* The top Via with rport= filled and received= added or updated. */
 static void
 sl_put_top_via(struct obuf *o, const struct sl_hdr *h,
-    const struct sl_via *v, const struct sl_ip *src)
+    const struct sl_via *v, const struct sl_ip *src, int force_rport)
 {
-	char rport[16], recv[INET6_ADDRSTRLEN + 16];
-	struct sl_edit ed[2];
+	char rport[24], recv[INET6_ADDRSTRLEN + 16];
+	struct sl_edit ed[3];
 	int n = 0;
 
 	if (v->has_rport && v->rport.len == 0) {
 		rport[0] = '=';
 		rport[1 + sl_utoa(rport + 1, (unsigned)src->port)] = '\0';
 		ed[n++] = (struct sl_edit){ v->rport_end, 0, rport };
+	} else if (force_rport && !v->has_rport) {
+		/* force_rport(): the parameter the client did not send */
+		memcpy(rport, ";rport=", 7);
+		rport[7 + sl_utoa(rport + 7, (unsigned)src->port)] = '\0';
+		ed[n++] = (struct sl_edit){ v->end, 0, rport };
 	}
-	if (sl_need_received(v, src)) {
+	if (sl_need_received(v, src, force_rport)) {
 		if (v->has_received && v->received.len > 0) {
 			snprintf(recv, sizeof(recv), "%s", src->text);
 			ed[n++] = (struct sl_edit){ v->received.s,
@@ -261,7 +268,8 @@ sl_put_headers(struct obuf *o, const str_t *req, const struct sl_req *rq,
 		switch (h.kind) {
 		case SL_H_VIA:
 			if (first)
-				sl_put_top_via(o, &h, &rq->via, src);
+				sl_put_top_via(o, &h, &rq->via, src,
+				    rq->force_rport);
 			else
 				sl_put_edited(o, &h.text, NULL, 0);
 			break;
@@ -368,7 +376,7 @@ sl_reply_dest(const struct sl_req *rq, const struct sockaddr_storage *src,
 				break;
 			}
 		}
-	} else if (v->has_rport) {
+	} else if (v->has_rport || rq->force_rport) {
 		return;                 /* filled with src's own port */
 	} else {
 		port = v->port ? v->port : 5060;

@@ -46,6 +46,7 @@ struct tm_cell {
 	char                    *req;
 	size_t                   req_len;
 	unsigned                 msg_flags;     /* the script's flags       */
+	unsigned                 fwd_flags;     /* MSG_FWD_* (force_rport..) */
 	char                    *edits;         /* the script's header edits
 	                                         * (msg_edit_pack), for the
 	                                         * failure_route's branch   */
@@ -219,6 +220,7 @@ void  tm_run_failure(struct tm_cell *c, const struct route_def *r,
  * none), to to_uri when given, else $du or the R-URI.  1, 0 (m was a
  * retransmission), -1. */
 int   tm_relay(struct msg *m, struct tm_mstate *st);
+unsigned tm_fwd_opt(unsigned fwd_flags);
 int   tm_relay_to(struct msg *m, struct tm_mstate *st, const str_t *to_uri);
 extern const struct maxfwd_api *tm_maxfwd;
 

@@ -440,8 +440,14 @@ tm_put_rcv_via(struct obuf *o, const char *line, const char *lend,
 		ed[n].at = v.rport_end;
 		ed[n].del = 0;
 		snprintf(ed[n++].ins, sizeof(ed[0].ins), "=%d", src->port);
+	} else if (src->force_rport && !v.has_rport) {
+		ed[n].at = v.end;
+		ed[n].del = 0;
+		snprintf(ed[n++].ins, sizeof(ed[0].ins), ";rport=%d",
+		    src->port);
 	}
-	if ((v.has_rport && v.rport.len == 0) || !tm_host_is(&v.host,
+	if ((v.has_rport && v.rport.len == 0) ||
+	    (src->force_rport && !v.has_rport) || !tm_host_is(&v.host,
 	    src->ip)) {
 		if (v.has_received && v.received.len > 0) {
 			ed[n].at = v.received.s;

@@ -107,6 +107,7 @@ long tm_fwd_build(const str_t *req, const str_t *ruri, const str_t *via,
 struct tm_src {
 	char    ip[46];         /* INET6_ADDRSTRLEN; "" when unknown        */
 	int     port;
+	int     force_rport;    /* force_rport(): add rport= when absent    */
 };
 
 /*

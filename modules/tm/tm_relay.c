@@ -61,6 +61,14 @@ tm_src_of(const struct sockaddr_storage *ss, struct tm_src *src)
 	src->port = sock_port(ss);
 }
 
+/* fwd_send_opt()'s options from the script's set_forward_*() calls. */
+unsigned
+tm_fwd_opt(unsigned fwd_flags)
+{
+	return ((fwd_flags & MSG_FWD_NO_CONNECT) ? FWD_O_NO_CONNECT : 0) |
+	    ((fwd_flags & MSG_FWD_CLOSE) ? FWD_O_CLOSE : 0);
+}
+
 /* The destination: the given URI, else $du, else the R-URI. */
 static int
 tm_dest(struct msg *m, const str_t *to_uri, struct fwd_dest *dst,
@@ -109,9 +117,11 @@ tm_fwd_ack(struct msg *m, const str_t *to_uri)
 	if ((buf = xmalloc(cap)) == NULL)
 		return -1;
 	tm_src_of(&m->rcv.src, &src);
+	src.force_rport = (m->fwd_flags & MSG_FWD_FORCE_RPORT) != 0;
 	n = msg_edit_apply(m, &m->buf, &m->arena, &req) < 0 ? -1 :
 	    tm_fwd_build_src(&req, &ruri, &vs, mf, &src, buf, cap);
-	rc = n >= 0 && fwd_send(&dst, buf, (size_t)n, NULL) == FWD_OK ? 1 : -1;
+	rc = n >= 0 && fwd_send_opt(&dst, buf, (size_t)n, NULL,
+	    tm_fwd_opt(m->fwd_flags)) == FWD_OK ? 1 : -1;
 	if (rc < 0)
 		log_errx("tm: t_relay: forwarding the ACK failed");
 	xfree(buf);
@@ -187,10 +197,16 @@ tm_relay_locked(struct tm_cell *c, struct msg *m, struct tm_mstate *st,
 	vs = str_cstr(via);
 	if (tm_edited(c, m, &req) < 0)
 		return tm_relay_fail(c, 500, "Server Internal Error");
+	if (m != NULL && (m->fwd_flags & MSG_FWD_FORCE_RPORT) &&
+	    !(c->fwd_flags & MSG_FWD_FORCE_RPORT) && c->rcv.proto == PROTO_UDP)
+		c->rpl_dst = c->rcv.src;    /* force_rport() after t_newtran() */
+	if (m != NULL)
+		c->fwd_flags |= m->fwd_flags;
 	cap = req.len + ruri->len + vs.len + 128;
 	if ((buf = xmalloc(cap)) == NULL)
 		return tm_relay_fail(c, 500, "Server Internal Error");
 	tm_src_of(&c->rcv.src, &src);
+	src.force_rport = (c->fwd_flags & MSG_FWD_FORCE_RPORT) != 0;
 	if ((n = tm_fwd_build_src(&req, ruri, &vs, mf, &src, buf, cap)) < 0 ||
 	    tm_shm_set(&c->out, &c->out_len, buf, (size_t)n) < 0) {
 		xfree(buf);

@@ -39,7 +39,8 @@ tm_branch_send(struct tm_cell *c)
 	uint64_t now = tm_now(), id = 0;
 	int rc;
 
-	if ((rc = fwd_send(&c->dst, c->out, c->out_len, &id)) != FWD_OK)
+	if ((rc = fwd_send_opt(&c->dst, c->out, c->out_len, &id,
+	    tm_fwd_opt(c->fwd_flags))) != FWD_OK)
 		return rc;
 	/* over TCP/TLS the timer watches the connection: when it closes
 	 * before the final reply (the callee went away, or the connect we

@@ -39,7 +39,12 @@ tm_reply_up(struct tm_cell *c, const char *buf, size_t len, int code,
 			return -1;
 		c->status = code;
 	}
-	rc = tm_send_up(c, buf, len);
+	if (code >= 200 && (c->fwd_flags & MSG_FWD_REPLY_CLOSE) &&
+	    c->rcv.proto != PROTO_UDP && c->rcv.conn_id != 0 &&
+	    !(c->flags & TM_F_LOCAL))
+		rc = conn_send(c->rcv.conn_id, buf, len, SEND_CLOSE);
+	else
+		rc = tm_send_up(c, buf, len);
 	TM_STAT_INC(rpl_sent);
 	if (code < 200)
 		return rc;
@@ -64,7 +69,7 @@ tm_reply_up(struct tm_cell *c, const char *buf, size_t len, int code,
  * to_tag, in a new pkg buffer.  Length or -1 (logged). */
 static long
 tm_reply_text(const str_t *req, const struct sockaddr_storage *src, int code,
-    const str_t *reason, const char *to_tag, char **out)
+    const str_t *reason, const char *to_tag, unsigned fwd_flags, char **out)
 {
 	struct sl_reply r = { .code = code, .reason = *reason };
 	struct sl_req rq;
@@ -77,6 +82,7 @@ tm_reply_text(const str_t *req, const struct sockaddr_storage *src, int code,
 		log_errx("tm: cannot answer the request: %s", err);
 		return -1;
 	}
+	rq.force_rport = (fwd_flags & MSG_FWD_FORCE_RPORT) != 0;
 	r.to_tag = str_make(to_tag, 32);
 	cap = sl_reply_cap(req, &r);
 	if ((*out = xmalloc(cap)) == NULL)
@@ -104,7 +110,7 @@ tm_reply_own(struct tm_cell *c, int code, const str_t *reason)
 		return -1;
 	}
 	if ((len = tm_reply_text(&req, &c->rcv.src, code, reason, c->to_tag,
-	    &buf)) < 0)
+	    c->fwd_flags, &buf)) < 0)
 		return -1;
 	TM_STAT_INC(rpl_generated);
 	rc = tm_reply_up(c, buf, (size_t)len, code, 1);
@@ -128,11 +134,12 @@ tm_reply_msg(struct msg *m, int code, const char *reason, const char *tag)
 	long len;
 
 	if ((len = tm_reply_text(&m->buf, &m->rcv.src, code, &rs, tag,
-	    &buf)) < 0)
+	    m->fwd_flags, &buf)) < 0)
 		return;
-	if (m->rcv.proto == PROTO_UDP && sl_req_scan(&m->buf, &rq, &err) == 0)
+	if (m->rcv.proto == PROTO_UDP && sl_req_scan(&m->buf, &rq, &err) == 0) {
+		rq.force_rport = (m->fwd_flags & MSG_FWD_FORCE_RPORT) != 0;
 		sl_reply_dest(&rq, &m->rcv.src, &dst);
-	else
+	} else
 		dst = m->rcv.src;
 	if (msg_send_back(m, &dst, buf, (size_t)len, 0) < 0)
 		log_errx("tm: sending the %d reply failed", code);
@@ -235,8 +242,11 @@ tm_trans_of(struct msg *m, struct tm_mstate *st)
 	}
 	if ((c = tm_cell_new(m->buf.s, m->buf.len, &m->rcv, 0, 0)) == NULL)
 		return -1;
-	if (sl_req_scan(&(str_t){ c->req, c->req_len }, &rq, &err) == 0)
+	c->fwd_flags = m->fwd_flags;
+	if (sl_req_scan(&(str_t){ c->req, c->req_len }, &rq, &err) == 0) {
+		rq.force_rport = (m->fwd_flags & MSG_FWD_FORCE_RPORT) != 0;
 		sl_reply_dest(&rq, &c->rcv.src, &c->rpl_dst);
+	}
 	else
 		c->rpl_dst = c->rcv.src;
 	tm_lock(c->slot);

@@ -218,6 +218,47 @@ def test_tcp_reply_on_the_connection(t):
     d.stop()
 
 
+def test_force_rport_and_reply_close(t):
+    """force_rport(): the reply goes to the source port with rport= and
+    received= added, though the Via asked for neither (Kamailio's core
+    function); set_reply_close(): the TCP connection ends after the
+    final reply."""
+    d, port = start(t)
+    a = udp_socket()
+    req = request("Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-fr1",
+                  extra="X-Test: force-rport\r\n")
+    text = udp_ask(port, req, a)
+    t.eq(status(text), "SIP/2.0 200 rport forced",
+         "the reply came back to the source port, not sent-by's 9")
+    t.match(r"^Via: SIP/2\.0/UDP 127\.0\.0\.1:9;branch=z9hG4bK-fr1;"
+            r"rport=%d;received=127\.0\.0\.1\r$" % a.getsockname()[1],
+            text, "rport= and received= added to the Via")
+    a.close()
+    c = socket.create_connection(("127.0.0.1", port), timeout=5)
+    c.sendall(request("Via: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK-rc1",
+                      extra="X-Test: reply-close\r\n"))
+    text = tcp_read_reply(c)
+    t.eq(status(text), "SIP/2.0 200 then closed", "the reply came")
+    c.settimeout(5)
+    try:
+        rest = c.recv(100)
+    except OSError:
+        rest = b""
+    t.eq(rest, b"", "and then the server closed the connection")
+    c.close()
+    c = socket.create_connection(("127.0.0.1", port), timeout=5)
+    c.sendall(request("Via: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK-rc2",
+                      extra="X-Test: append\r\n"))
+    t.eq(status(tcp_read_reply(c)), "SIP/2.0 403 With Headers",
+         "without it a connection stays open")
+    c.sendall(request("Via: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK-rc3",
+                      extra="X-Test: append\r\n"))
+    t.eq(status(tcp_read_reply(c)), "SIP/2.0 403 With Headers",
+         "for the next request")
+    c.close()
+    d.stop()
+
+
 def test_ack_gets_no_reply(t):
     d, port = start(t)
     s = udp_socket()

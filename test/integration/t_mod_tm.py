@@ -322,6 +322,79 @@ def test_onreply_branch_routes(t):
     t.eq(recv(uas, 0.5)[0], None, "nothing was forwarded")
 
 
+def test_force_rport_relay(t):
+    """force_rport() before t_relay(): the forwarded request's upstream
+    Via gets rport= and received=, and the reply goes back to the source
+    port, not to the sent-by port 9."""
+    d, port, uas_port = start(t)
+    uac, uas = udp(), udp(uas_port)
+    req, branch, cid = request(uac, test="relay-rport")
+    req = req.replace("Via: SIP/2.0/UDP 127.0.0.1:%d;" % uac.getsockname()[1],
+                      "Via: SIP/2.0/UDP 127.0.0.1:9;")
+    send(uac, port, req)
+    fwd, addr = recv(uas)
+    t.check(fwd is not None, "the UAS got the MESSAGE")
+    t.match(r"^SIP/2.0/UDP 127.0.0.1:9;branch=%s;rport=%d;"
+            r"received=127.0.0.1$" % (re.escape(branch),
+                                      uac.getsockname()[1]),
+            hdrs(fwd, "Via")[1], "the UAC's Via with rport= and received=")
+    send(uas, addr[1], reply_to(fwd, 200, "OK"))
+    r, _ = recv(uac)
+    t.match(r"^SIP/2.0 200 OK", r or "", "the 200 reached the source port")
+
+
+def test_forward_no_connect(t):
+    """set_forward_no_connect(): t_relay() over TCP uses an open
+    connection only; without it the worker connects to the next hop."""
+    d, port, _ = start(t)
+    lsn = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lsn.bind(("127.0.0.1", 0))
+    lsn.listen(4)
+    lsn.settimeout(3)
+    tport = lsn.getsockname()[1]
+
+    def ask(connect):
+        c = socket.create_connection(("127.0.0.1", port), timeout=5)
+        text = ("MESSAGE sip:bob@127.0.0.1 SIP/2.0\r\n"
+                "Via: SIP/2.0/TCP 127.0.0.1:%d;branch=z9hG4bK-nc%s\r\n"
+                "From: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:bob@127.0.0.1>\r\n"
+                "Call-ID: nc-%s@test\r\nCSeq: 1 MESSAGE\r\n"
+                "Max-Forwards: 70\r\nX-Test: relay-tcp\r\nX-Port: %d\r\n"
+                "X-Connect: %s\r\nContent-Length: 0\r\n\r\n"
+                % (c.getsockname()[1], connect, connect, tport, connect))
+        c.sendall(text.encode())
+        return c
+
+    c = ask("no")
+    c.settimeout(5)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = c.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    t.match(r"^SIP/2.0 503 ", data.decode(), "no connection: 503",
+            reply=data.decode())
+    try:
+        lsn.accept()
+        t.check(False, "nothing connected to the next hop")
+    except socket.timeout:
+        t.check(True, "nothing connected to the next hop")
+    c.close()
+    c = ask("yes")
+    try:
+        peer, _ = lsn.accept()
+        peer.settimeout(5)
+        got = peer.recv(65535).decode()
+        peer.close()
+    except socket.timeout:
+        got = ""
+    t.match(r"^MESSAGE sip:bob@127.0.0.1 SIP/2.0", got,
+            "without set_forward_no_connect() the worker connected")
+    c.close()
+    lsn.close()
+
+
 def test_missing_reply_route_refused_at_load(t):
     cfg = t.write("bad.cfg", "\n".join([
         "listen=udp:127.0.0.1:%d" % t.port(),
