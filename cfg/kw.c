@@ -36,6 +36,8 @@ static int apply_dns(const struct top_item *, struct core_cfg *,
                      struct cfg_diag *);
 static int apply_size(const struct top_item *, struct core_cfg *,
                       struct cfg_diag *);
+static int apply_sctp(const struct top_item *, struct core_cfg *,
+                      struct cfg_diag *);
 
 /* sorted by name: looked up with bsearch */
 static const struct kw_global globals[] = {
@@ -50,6 +52,7 @@ static const struct kw_global globals[] = {
 	{ "dns", KW_SPECIAL, F(dns), apply_dns },
 	{ "dns_try_ipv6", KW_IGNORED, 0, NULL },
 	{ "dns_use_search_list", KW_IGNORED, 0, NULL },
+	{ "enable_sctp", KW_SPECIAL, 0, apply_sctp },
 	{ "enable_tls", KW_BOOL, F(enable_tls), NULL },
 	{ "fork", KW_BOOL, F(fork), NULL },
 	{ "gid", KW_STR, F(group), NULL },
@@ -311,6 +314,27 @@ apply_dns(const struct top_item *it, struct core_cfg *c, struct cfg_diag *d)
 		return -1;
 	}
 	*(strcmp(it->name, "dns") == 0 ? &c->dns : &c->rev_dns) = b;
+	return 0;
+}
+
+/* enable_sctp: Kamailio's default config says "no"; Tandem has no SCTP,
+ * so only "no" is accepted. */
+static int
+apply_sctp(const struct top_item *it, struct core_cfg *c, struct cfg_diag *d)
+{
+	int b = kw_parse_bool(&it->val);
+
+	(void)c;
+	if (b < 0) {
+		diag_error_at(d, it->val.pos, "%s: expected on/off or yes/no",
+		    it->name);
+		return -1;
+	}
+	if (b == 1) {
+		diag_error_at(d, it->val.pos, "enable_sctp: Tandem has no SCTP "
+		    "transport (only UDP, TCP and TLS)");
+		return -1;
+	}
 	return 0;
 }
 

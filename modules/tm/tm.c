@@ -27,6 +27,20 @@ int tm_ext = -1;
 /* modparams as written; converted to ms in init (see README: units) */
 static int p_fr_timer = 30000, p_fr_inv_timer = 120000, p_wt_timer = 5000;
 static int p_t1 = 500, p_t2 = 4000;
+/* failure_reply_mode: Kamailio's choice among the branches' replies for
+ * failure_route.  With one branch per transaction every mode picks the
+ * same reply, so the value is checked and nothing more. */
+static int
+tm_set_frm(const struct val *v, struct cfg_diag *d)
+{
+	long long n;
+
+	if (val_to_int(v, &n) < 0 || n < 0 || n > 3) {
+		diag_error(d, "tm: failure_reply_mode is 0, 1, 2 or 3");
+		return -1;
+	}
+	return 0;
+}
 
 /* t_on_failure() names seen in the config, checked in init */
 
@@ -40,6 +54,7 @@ tm_mstate_release(void *p)
 	struct tm_mstate *st = p;
 	struct tm_cell *c = st->cell;
 
+	tm_precheck_done(st);
 	if (c) {
 		tm_lock(c->slot);
 		c->refcnt--;
@@ -506,6 +521,12 @@ static const struct cmd_export tm_cmds[] = {
 	{ .name = "t_is_set", .fn = w_t_is_set,
 	  .routes = RT_REQUEST | RT_FAILURE | RT_BRANCH | RT_REPLY,
 	  .args = { { .flags = ARG_STR, .fixup = tm_fix_is_set } } },
+	{ .name = "t_check_status", .fn = tm_w_check_status,
+	  .routes = RT_REQUEST | RT_FAILURE | RT_BRANCH | RT_REPLY,
+	  .args = { { .flags = ARG_REGEX, .fixup = tm_fix_status_re,
+	              .free_fixup = tm_free_status_re } } },
+	{ .name = "t_is_canceled", .fn = tm_w_is_canceled,
+	  .routes = RT_REQUEST | RT_FAILURE | RT_BRANCH | RT_REPLY },
 	{ .name = "t_check_trans", .fn = w_t_check_trans,
 	  .routes = RT_REQUEST | RT_REPLY | RT_FAILURE | RT_BRANCH },
 	{ .name = "t_release", .fn = w_t_release, .routes = RT_REQUEST },
@@ -522,6 +543,7 @@ static const struct param_export tm_params[] = {
 	{ .name = "wt_timer", .type = PARAM_INT, .var = &p_wt_timer },
 	{ .name = "retr_timer1", .type = PARAM_INT, .var = &p_t1 },
 	{ .name = "retr_timer2", .type = PARAM_INT, .var = &p_t2 },
+	{ .name = "failure_reply_mode", .type = PARAM_INT, .set = tm_set_frm },
 	{ .name = NULL },
 };
 
@@ -529,6 +551,8 @@ static const struct tm_api tm_api = {
 	.t_uac = tm_uac,
 	.t_reply = tm_api_reply,
 	.register_final_cb = tm_final_register,
+	.info = tm_api_info,
+	.precheck = tm_api_precheck,
 };
 
 /* --- life cycle ------------------------------------------------------------------- */

@@ -26,6 +26,15 @@ typedef void (*tm_uac_cb)(int code, uint64_t param);
 typedef void (*tm_final_cb)(struct msg *req, int code, const str_t *reason,
                             const str_t *to_tag);
 
+/* What tmx's pseudo-variables and tests read of a message's transaction. */
+struct tm_info {
+	int     branch_idx;     /* the branch (0 the first; in branch_route
+	                         * the one about to be sent)                */
+	int     status;         /* final status sent upstream, 0 none yet   */
+	int     reply_code;     /* the branch's last reply, 0 none          */
+	int     canceled;       /* a CANCEL came for it                     */
+};
+
 struct tm_uac_req {
 	str_t   method;         /* "MESSAGE"                                */
 	str_t   ruri;           /* Request-URI                              */
@@ -66,6 +75,20 @@ struct tm_api {
 	 * 0 or -1.
 	 */
 	int (*register_final_cb)(tm_final_cb cb);
+
+	/*
+	 * The transaction of m (a request in request, branch or failure
+	 * route, or a reply in onreply_route): 1 with *out filled, -1 when
+	 * m has none.
+	 */
+	int (*info)(struct msg *m, struct tm_info *out);
+
+	/*
+	 * t_precheck_trans(): 1 when the same request is being routed right
+	 * now by another process (a retransmission the script should drop),
+	 * -1 otherwise (m is then noted until its processing ends).
+	 */
+	int (*precheck)(struct msg *m);
 };
 
 #endif

@@ -94,10 +94,13 @@ struct tm_cell {
 	uint64_t                 wt_at;         /* free after, 0 not yet    */
 };
 
+struct tm_pre;                  /* tm_precheck.c */
+
 struct tm_slot {
 	struct lock              lock;
 	struct tm_cell          *head;
 	unsigned                 n;
+	struct tm_pre           *pre;   /* requests in a route right now   */
 };
 
 /* Counters in shm (tm.stats), updated with atomics. */
@@ -198,6 +201,8 @@ struct tm_mstate {
 	const struct route_def  *on_branch;     /* t_on_branch()            */
 	unsigned                 fr_ms, fr_inv_ms;  /* t_set_fr, 0 default   */
 	int                      failure;       /* in failure_route         */
+	struct tm_pre           *pre;           /* t_precheck_trans() note  */
+	uint32_t                 pre_slot;
 };
 struct tm_mstate *tm_mstate(struct msg *m, int create);
 /*
@@ -211,6 +216,17 @@ int   tm_onreply(struct tm_cell *c, struct msg *m, uint32_t slot,
 /* Runs the branch_route set by t_on_branch() on request m before it is
  * relayed (no lock held).  1 relay it, 0 the script dropped it. */
 int   tm_onbranch(struct msg *m, struct tm_mstate *st);
+/* tm_precheck.c: 1 when the same request is being routed by another
+ * process, -1 otherwise (m is then noted until tm_precheck_done()). */
+int   tm_precheck(struct msg *m, struct tm_mstate *st);
+void  tm_precheck_done(struct tm_mstate *st);
+/* tm_info.c */
+int   tm_api_info(struct msg *m, struct tm_info *out);
+int   tm_api_precheck(struct msg *m);
+int   tm_w_check_status(struct msg *m, void *const *args);
+int   tm_fix_status_re(void **arg, struct cfg_diag *d);
+void  tm_free_status_re(void *p);
+int   tm_w_is_canceled(struct msg *m, void *const *args);
 /* Runs failure_route r on a message made from c's request (no lock
  * held, a reference held). */
 void  tm_run_failure(struct tm_cell *c, const struct route_def *r,

@@ -226,7 +226,7 @@ START_TEST(test_fwd_build_src)
 	    "To: <sip:bob@example.com>\r\nCall-ID: c1@h\r\n"
 	    "CSeq: 7 MESSAGE\r\nContent-Length: 0\r\n\r\n");
 	str_t via = S("Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKtd1.0\r\n");
-	struct tm_src src = { "192.0.2.7", 40000 };
+	struct tm_src src = { "192.0.2.7", 40000, 0 };
 	char buf[1024];
 	long n;
 
@@ -246,6 +246,14 @@ START_TEST(test_fwd_build_src)
 	ck_assert(has(buf, n, "Via: SIP/2.0/UDP 192.0.2.7:5070;branch="
 	    "z9hG4bKabc\r\n"));
 	ck_assert(!has(buf, n, "received="));
+	/* force_rport(): rport= and received= though the Via has neither */
+	src.force_rport = 1;
+	n = tm_fwd_build_src(&same, &(str_t){ NULL, 0 }, &via, 70, &src, buf,
+	    sizeof(buf));
+	ck_assert(n > 0);
+	ck_assert(has(buf, n, "Via: SIP/2.0/UDP 192.0.2.7:5070;branch="
+	    "z9hG4bKabc;rport=40000;received=192.0.2.7\r\n"));
+	src.force_rport = 0;
 	/* src NULL: exactly tm_fwd_build() */
 	n = tm_fwd_build_src(&r, &(str_t){ NULL, 0 }, &via, 70, NULL, buf,
 	    sizeof(buf));
