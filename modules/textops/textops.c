@@ -1,8 +1,8 @@
 /*
  * textops - text tests on the message (is_method, has_body, search) and
  * append_to_reply(), whose header lines the sl module puts in its
- * replies (textops_api.h).  The functions that rewrite the forwarded
- * message (append_hf, remove_hf, ...) wait for forwarding to exist.
+ * replies (textops_api.h).  The header functions that change the
+ * forwarded request (append_hf, remove_hf, ...) are in textops_hf.c.
  */
 #include "config.h"
 
@@ -12,6 +12,7 @@
 
 #include "core/module_api.h"
 #include "textops_api.h"
+#include "textops_hf.h"
 #include "textops_method.h"
 
 /* The reply headers of one message, in its arena. */
@@ -250,6 +251,9 @@ static const struct textops_api tx_api = {
 
 /* --- exports -------------------------------------------------------------- */
 
+/* Where a request is still to be forwarded, so its header edits count. */
+#define TX_HF_ROUTES (RT_REQUEST | RT_FAILURE | RT_BRANCH)
+
 static const struct cmd_export tx_cmds[] = {
 	{ .name = "is_method", .fn = w_is_method, .routes = RT_ANY,
 	  .args = { { .flags = ARG_STR, .fixup = tx_fix_methods,
@@ -262,6 +266,24 @@ static const struct cmd_export tx_cmds[] = {
 	{ .name = "append_to_reply", .fn = w_append_to_reply,
 	  .routes = RT_REQUEST | RT_FAILURE | RT_BRANCH | RT_EVENT,
 	  .args = { { .flags = ARG_STR } } },
+	{ .name = "append_hf", .fn = tx_hf_append, .routes = TX_HF_ROUTES,
+	  .args = { { .flags = ARG_STR, .fixup = tx_hf_fix_text },
+	            { .flags = ARG_STR | ARG_OPT, .fixup = tx_hf_fix_name } } },
+	{ .name = "insert_hf", .fn = tx_hf_insert, .routes = TX_HF_ROUTES,
+	  .args = { { .flags = ARG_STR, .fixup = tx_hf_fix_text },
+	            { .flags = ARG_STR | ARG_OPT, .fixup = tx_hf_fix_name } } },
+	{ .name = "remove_hf", .fn = tx_hf_remove, .routes = TX_HF_ROUTES,
+	  .args = { { .flags = ARG_STR, .fixup = tx_hf_fix_name } } },
+	{ .name = "remove_hf_re", .fn = tx_hf_remove_re,
+	  .routes = TX_HF_ROUTES,
+	  .args = { { .flags = ARG_STR, .fixup = tx_hf_fix_re,
+	              .free_fixup = tx_hf_free_re } } },
+	{ .name = "is_present_hf", .fn = tx_hf_is_present, .routes = RT_ANY,
+	  .args = { { .flags = ARG_STR, .fixup = tx_hf_fix_name } } },
+	{ .name = "is_present_hf_re", .fn = tx_hf_is_present_re,
+	  .routes = RT_ANY,
+	  .args = { { .flags = ARG_STR, .fixup = tx_hf_fix_re,
+	              .free_fixup = tx_hf_free_re } } },
 	{ .name = NULL },
 };
 
