@@ -28,6 +28,13 @@ enum {
 	REG_RC_QUERY = 4,               /* no Contact: bindings listed      */
 };
 
+/* path_mode: what the reply to a REGISTER with Path does (Kamailio's) */
+enum {
+	REG_PATH_OFF = 0,               /* stored, never echoed              */
+	REG_PATH_LAZY = 1,              /* echoed when Supported has "path" */
+	REG_PATH_STRICT = 2,            /* 420 without Supported: path      */
+};
+
 struct reg_cfg {
 	int   default_expires;
 	int   min_expires;
@@ -37,6 +44,9 @@ struct reg_cfg {
 	int   case_sensitive;
 	int   min_expires_mode;         /* 1: 423 instead of raising         */
 	int   retry_after;
+	int   use_path;                 /* store Path, route by it (RFC 3327) */
+	int   path_mode;                /* REG_PATH_*                         */
+	int   method_filtering;         /* lookup() honours the Allow list    */
 	char *realm_prefix;
 	const struct usrloc_api *ul;
 	const struct sl_api     *sl;
@@ -55,7 +65,8 @@ struct ul_domain *reg_domain(struct msg *m, const void *arg);
 /* save(table [, flags [, uri]]): >0 (REG_RC_*) or -1. */
 int reg_save(struct msg *m, struct ul_domain *d, unsigned flags,
              const str_t *uri);
-/* lookup(table [, uri]): 1 found, -1 none, -3 internal error. */
+/* lookup(table [, uri]): 1 found, -1 none, -2 bindings exist but none
+ * accepts the method (method_filtering), -3 internal error. */
 int reg_lookup(struct msg *m, struct ul_domain *d, const str_t *uri);
 /* registered(table [, uri]): 1 or -1. */
 int reg_registered(struct msg *m, struct ul_domain *d, const str_t *uri);

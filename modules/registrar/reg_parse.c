@@ -101,6 +101,15 @@ contact_param(const str_t *name, const str_t *val, int has_val,
 			return perr(REG_PE_REGID, err, errlen, "bad reg-id "
 			    "parameter '%.*s'", STR_FMT(val));
 		c->reg_id = (int)n;
+	} else if (name->len == 7 && strncasecmp(name->s, "methods", 7) == 0 &&
+	    has_val) {
+		/* the RFC 3840 feature tag: a quoted list, or one token */
+		c->methods = *val;
+		if (c->methods.len >= 2 && c->methods.s[0] == '"') {
+			c->methods.s++;
+			c->methods.len -= 2;
+		}
+		c->has_methods = 1;
 	}
 	return REG_PE_OK;
 }

@@ -23,6 +23,8 @@ struct reg_contact {
 	int        q;               /* ;q= as 0..1000, or REG_NO_Q           */
 	str_t      instance;        /* ;+sip.instance= (quotes kept), or empty */
 	int        reg_id;          /* ;reg-id=, 0 when absent              */
+	int        has_methods;     /* ;methods= given (RFC 3840)            */
+	str_t      methods;         /* its value, without the quotes        */
 };
 
 enum reg_perr {

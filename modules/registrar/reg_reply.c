@@ -89,3 +89,23 @@ reg_reply_error_hdrs(const char *info, long long min_expires, int retry_after,
 		*out = str_make(b.p, b.len);
 	return 0;
 }
+
+int
+reg_reply_path_hdrs(const str_t *path, int unsupported, struct arena *a,
+    str_t *out)
+{
+	struct abuf b = { .a = a };
+
+	*out = STR_NULL;
+	if (path->len == 0)
+		return 0;
+	if (unsupported)
+		abuf_putcs(&b, "Unsupported: path\r\n");
+	abuf_putcs(&b, "Path: ");
+	abuf_puts(&b, path);
+	abuf_putcs(&b, "\r\n");
+	if (b.failed)
+		return -1;
+	*out = str_make(b.p, b.len);
+	return 0;
+}

@@ -18,6 +18,14 @@
 int reg_reply_contacts(const struct ul_contacts *cs, long long now,
                        struct arena *a, str_t *out);
 
+/*
+ * The Path echo of RFC 3327 §5.3: "Path: <path>\r\n", preceded by
+ * "Unsupported: path\r\n" when unsupported is set (the 420 of
+ * path_mode 2).  Empty when path is.  0, or -1 (arena full).
+ */
+int reg_reply_path_hdrs(const str_t *path, int unsupported, struct arena *a,
+                        str_t *out);
+
 /* "P-Registrar-Error: info\r\n" plus, when min_expires > 0,
  * "Min-Expires: N\r\n", and when retry_after > 0, "Retry-After: N\r\n".
  * 0 or -1. */

@@ -4,7 +4,11 @@
  * with Expires: 0 removes every binding, expires from the contact
  * parameter or the Expires header or default_expires, bounded by
  * min_expires / max_expires, Call-ID/CSeq ordering, max_contacts, and a
- * 200 OK listing every binding with its remaining time.
+ * 200 OK listing every binding with its remaining time.  With use_path
+ * each binding keeps the REGISTER's Path (RFC 3327 §5.3) and the reply
+ * echoes it as path_mode says; each binding keeps the methods of the
+ * Allow header (or of the contact's methods parameter) for lookup()'s
+ * method_filtering.
  */
 #include "config.h"
 
@@ -13,9 +17,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/abuf.h"
 #include "core/listen.h"
 #include "core/module_api.h"
 #include "core/sock.h"
+#include "reg_hdr.h"
 #include "reg_mod.h"
 #include "reg_parse.h"
 #include "reg_reply.h"
@@ -29,10 +35,14 @@ struct reg_err {
 	const char  *info;
 	long long    min_expires;       /* for 423 */
 	int          retry_after;       /* for 503 */
+	str_t        path;              /* for 420: the Path it refuses */
 };
 
 static const str_t hdr_contact = STR_LIT("Contact");
 static const str_t hdr_expires = STR_LIT("Expires");
+static const str_t hdr_path = STR_LIT("Path");
+static const str_t hdr_allow = STR_LIT("Allow");
+static const str_t hdr_supported = STR_LIT("Supported");
 
 static int
 fail(struct reg_err *e, int code, const char *reason, const char *info)
@@ -59,6 +69,9 @@ struct reg_req {
 	struct reg_contact  c[REG_MAX_REQ_CONTACTS];
 	int                 n;
 	int                 star;
+	str_t               path;           /* the Path vector, or empty  */
+	int                 path_supported; /* Supported: path            */
+	unsigned            methods;        /* of Allow; UL_METHODS_ALL   */
 };
 
 static int
@@ -111,6 +124,114 @@ parse_contacts(struct msg *m, struct reg_req *r, struct reg_err *e)
 	return 0;
 }
 
+/*
+ * The methods of the Allow headers, ORed.  Every method when there is
+ * none, and (as Kamailio) when one is malformed: a broken Allow is
+ * logged and ignored rather than refused.
+ */
+static unsigned
+allow_methods(struct msg *m, const str_t *aor)
+{
+	int count = sip_header_count(m, &hdr_allow);
+	unsigned mask = 0;
+	str_t body;
+
+	if (count <= 0)
+		return UL_METHODS_ALL;
+	for (int i = 0; i < count; i++) {
+		if (sip_header(m, &hdr_allow, i, &body) != 1)
+			return UL_METHODS_ALL;
+		if (reg_methods_parse(&body, &mask) != 0) {
+			log_warnx("registrar: REGISTER for %.*s: malformed Allow "
+			    "header '%.*s' ignored (every method allowed)",
+			    STR_FMT(aor), STR_FMT(&body));
+			return UL_METHODS_ALL;
+		}
+	}
+	return mask;
+}
+
+/* 1 when a Supported header names the "path" option tag. */
+static int
+path_supported(struct msg *m)
+{
+	int count = sip_header_count(m, &hdr_supported);
+	str_t body;
+
+	for (int i = 0; i < count; i++)
+		if (sip_header(m, &hdr_supported, i, &body) == 1 &&
+		    reg_option_tag(&body, "path"))
+			return 1;
+	return 0;
+}
+
+/*
+ * The Path vector (RFC 3327 §5.3: every Path value, in order): the
+ * bodies of the Path headers joined with ',', as Kamailio stores it.
+ * An empty Path header adds nothing.  0, or -1 with e set (400 "Path
+ * parse error" for a malformed or too long Path, as Kamailio).
+ */
+static int
+parse_path(struct msg *m, struct reg_req *r, struct reg_err *e)
+{
+	int count = sip_header_count(m, &hdr_path);
+	struct abuf b = { .a = &m->arena };
+	char err[REG_ERR_LEN];
+
+	r->path = STR_NULL;
+	for (int i = 0; i < count; i++) {
+		str_t body;
+		int n;
+
+		if (sip_header(m, &hdr_path, i, &body) != 1)
+			return bad_request(e, "Path parse error");
+		str_trim(&body);
+		if (body.len == 0)
+			continue;
+		if (reg_path_parse(&body, &n, NULL, err, sizeof(err)) != 0) {
+			log_warnx("registrar: REGISTER for %.*s: Path '%.*s': %s",
+			    STR_FMT(&r->aor), STR_FMT(&body), err);
+			return bad_request(e, "Path parse error");
+		}
+		if (b.len > 0)
+			abuf_putcs(&b, ",");
+		abuf_puts(&b, &body);
+	}
+	if (b.failed)
+		return fail(e, 500, "Server Internal Error", "Out of memory");
+	if (b.len > REG_MAX_PATH) {
+		log_warnx("registrar: REGISTER for %.*s: the Path values are "
+		    "%zu bytes, more than %d", STR_FMT(&r->aor), b.len,
+		    REG_MAX_PATH);
+		return bad_request(e, "Path parse error");
+	}
+	if (b.len > 0)
+		r->path = str_make(b.p, b.len);
+	r->path_supported = path_supported(m);
+	/* RFC 3327 §5.3 and Kamailio's path_mode 2: a UA that does not
+	 * know Path would not expect the 200 to carry it */
+	if (r->path.len > 0 && !r->path_supported &&
+	    reg_cfg()->path_mode == REG_PATH_STRICT) {
+		log_info("registrar: REGISTER for %.*s with Path but without "
+		    "Supported: path refused (path_mode 2)", STR_FMT(&r->aor));
+		fail(e, 420, "Bad Extension",
+		    "No support for found Path indicated");
+		e->path = r->path;
+		return -1;
+	}
+	return 0;
+}
+
+/* What a REGISTER that binds contacts adds: Allow, Path.  0 or -1. */
+static int
+parse_extensions(struct msg *m, struct reg_req *r, struct reg_err *e)
+{
+	if (r->n == 0)
+		return 0;
+	r->methods = allow_methods(m, &r->aor);
+	return reg_cfg()->use_path ? parse_path(m, r, e) : 0;
+}
+
 static int
 parse_request(struct msg *m, const str_t *uri, struct reg_req *r,
     struct reg_err *e)
@@ -133,7 +254,9 @@ parse_request(struct msg *m, const str_t *uri, struct reg_req *r,
 	rc = sip_header(m, &hdr_expires, 0, &ex);
 	if (rc == 1 && reg_parse_expires(&ex, &r->hdr_expires) != 0)
 		return bad_request(e, "Expires parse error");
-	return parse_contacts(m, r, e);
+	if (parse_contacts(m, r, e) != 0)
+		return -1;
+	return parse_extensions(m, r, e);
 }
 
 /* --- one binding ------------------------------------------------------ */
@@ -236,11 +359,30 @@ build_changes(struct msg *m, const struct reg_req *r, struct ul_change *ch,
 		ci->cseq = r->cseq;
 		ci->user_agent = ua;
 		ci->instance = r->c[i].instance;
+		ci->path = r->path;
+		ci->methods = r->methods;
+		/* RFC 3840's methods feature tag speaks for this contact
+		 * only and wins over Allow, as in Kamailio */
+		if (r->c[i].has_methods) {
+			ci->methods = 0;
+			if (reg_methods_parse(&r->c[i].methods,
+			    &ci->methods) != 0) {
+				log_warnx("registrar: REGISTER for %.*s: bad "
+				    "methods parameter '%.*s' in contact %.*s",
+				    STR_FMT(&r->aor),
+				    STR_FMT(&r->c[i].methods),
+				    STR_FMT(&ci->c));
+				return bad_request(e, "Message parse error");
+			}
+		}
 		ci->reg_id = r->c[i].reg_id;
 		ci->proto = (int)m->rcv.proto;
 		ci->conn_id = m->rcv.conn_id;
 		ci->sock = si ? str_cstr(si->text) : STR_NULL;
-		if (contact_received(m, &ci->c, &ci->received) != 0)
+		/* with a Path the REGISTER came from the last proxy, not
+		 * the UA: NAT is the edge proxy's business (RFC 3327) */
+		if (r->path.len == 0 &&
+		    contact_received(m, &ci->c, &ci->received) != 0)
 			return fail(e, 500, "Server Internal Error",
 			    "Out of memory");
 	}
@@ -257,28 +399,63 @@ send_reply(struct msg *m, int code, const char *reason, const str_t *hdrs)
 	return reg_cfg()->sl->reply(m, code, &rs, hdrs) == 1 ? 0 : -1;
 }
 
+/* a then b, in m's arena.  0 or -1. */
+static int
+hdrs_cat(struct msg *m, const str_t *a, const str_t *b, str_t *out)
+{
+	char *p;
+
+	if (a->len == 0 || b->len == 0) {
+		*out = a->len ? *a : *b;
+		return 0;
+	}
+	if ((p = arena_alloc(&m->arena, a->len + b->len + 1)) == NULL)
+		return -1;
+	memcpy(p, a->s, a->len);
+	memcpy(p + a->len, b->s, b->len);
+	p[a->len + b->len] = '\0';
+	*out = str_make(p, a->len + b->len);
+	return 0;
+}
+
 static void
 reply_error(struct msg *m, const struct reg_err *e, unsigned flags)
 {
-	str_t hdrs;
+	str_t hdrs, path;
 
 	if (flags & REG_SAVE_NOREPLY)
 		return;
-	if (reg_reply_error_hdrs(e->info, e->min_expires, e->retry_after,
-	    &m->arena, &hdrs) != 0)
+	/* the 420 of path_mode 2 names the extension and the Path */
+	if (reg_reply_path_hdrs(&e->path, 1, &m->arena, &path) != 0 ||
+	    reg_reply_error_hdrs(e->info, e->min_expires, e->retry_after,
+	    &m->arena, &hdrs) != 0 || hdrs_cat(m, &path, &hdrs, &hdrs) != 0)
 		hdrs = STR_NULL;
 	send_reply(m, e->code, e->reason, &hdrs);
 }
 
-static int
-reply_ok(struct msg *m, const struct ul_contacts *cs, unsigned flags)
+/* The Path the 200 OK repeats (RFC 3327 §5.3), per path_mode. */
+static str_t
+path_echo(const struct reg_req *r)
 {
-	str_t hdrs;
+	int mode = reg_cfg()->path_mode;
+
+	if (mode == REG_PATH_OFF || (mode == REG_PATH_LAZY &&
+	    !r->path_supported))
+		return STR_NULL;
+	return r->path;
+}
+
+static int
+reply_ok(struct msg *m, const struct reg_req *r,
+    const struct ul_contacts *cs, unsigned flags)
+{
+	str_t hdrs, path, echo = path_echo(r);
 
 	if (flags & REG_SAVE_NOREPLY)
 		return 0;
 	if (reg_reply_contacts(cs, (long long)time(NULL), &m->arena,
-	    &hdrs) != 0) {
+	    &hdrs) != 0 || reg_reply_path_hdrs(&echo, 0, &m->arena,
+	    &path) != 0 || hdrs_cat(m, &hdrs, &path, &hdrs) != 0) {
 		log_errx("registrar: no memory for the 200 OK's Contact list");
 		return -1;
 	}
@@ -384,7 +561,7 @@ reg_save(struct msg *m, struct ul_domain *d, unsigned flags, const str_t *uri)
 		goto error;
 	if ((rc = apply(m, d, r, flags, &cs, &e)) < 0)
 		goto error;
-	if (reply_ok(m, &cs, flags) != 0)
+	if (reply_ok(m, r, &cs, flags) != 0)
 		return -1;
 	return rc;
 

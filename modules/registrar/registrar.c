@@ -25,6 +25,9 @@ static struct reg_cfg cfg = {
 	.case_sensitive = 0,
 	.min_expires_mode = 0,
 	.retry_after = 0,
+	.use_path = 0,
+	.path_mode = REG_PATH_STRICT,   /* Kamailio's default, RFC 3327's */
+	.method_filtering = 0,
 };
 
 /* the tables the script names, registered with usrloc at config time */
@@ -286,6 +289,10 @@ REG_INT_PARAM(p_case_sensitive, "case_sensitive", 0, 1, case_sensitive)
 REG_INT_PARAM(p_min_expires_mode, "min_expires_mode", 0, 1,
     min_expires_mode)
 REG_INT_PARAM(p_retry_after, "retry_after", 0, 0x7fffffff, retry_after)
+REG_INT_PARAM(p_use_path, "use_path", 0, 1, use_path)
+REG_INT_PARAM(p_path_mode, "path_mode", 0, 2, path_mode)
+REG_INT_PARAM(p_method_filtering, "method_filtering", 0, 1,
+    method_filtering)
 
 static int
 p_realm_prefix(const struct val *v, struct cfg_diag *d)
@@ -303,31 +310,23 @@ p_realm_prefix(const struct val *v, struct cfg_diag *d)
 	return 0;
 }
 
-/* Only the value that matches what Tandem does is accepted. */
+/*
+ * GRUU (RFC 5627) needs more than the registrar: pub-gruu/temp-gruu in
+ * the 200 OK, Require: gruu, and a lookup() that routes a GRUU R-URI
+ * to its instance's contact.  Tandem does none of it, so only 0 (GRUU
+ * extensions ignored, +sip.instance kept) is accepted.
+ */
 static int
-p_only_zero(const struct val *v, struct cfg_diag *d, const char *name,
-    const char *why)
+p_gruu_enabled(const struct val *v, struct cfg_diag *d)
 {
 	if (v->n != 0) {
-		diag_error(d, "registrar: %s %lld is not supported: %s", name,
-		    v->n, why);
+		diag_error(d, "registrar: gruu_enabled %lld is not supported: "
+		    "Tandem's registrar does not issue GRUUs (RFC 5627 "
+		    "pub-gruu/temp-gruu) nor route by them; set it to 0",
+		    v->n);
 		return -1;
 	}
 	return 0;
-}
-
-static int
-p_use_path(const struct val *v, struct cfg_diag *d)
-{
-	return p_only_zero(v, d, "use_path", "Tandem's registrar does not "
-	    "store or route by Path headers");
-}
-
-static int
-p_method_filtering(const struct val *v, struct cfg_diag *d)
-{
-	return p_only_zero(v, d, "method_filtering", "bindings carry no "
-	    "method list");
 }
 
 static int
@@ -354,8 +353,10 @@ static const struct param_export reg_params[] = {
 	{ .name = "retry_after", .type = PARAM_INT, .set = p_retry_after },
 	{ .name = "realm_prefix", .type = PARAM_STR, .set = p_realm_prefix },
 	{ .name = "use_path", .type = PARAM_INT, .set = p_use_path },
+	{ .name = "path_mode", .type = PARAM_INT, .set = p_path_mode },
 	{ .name = "method_filtering", .type = PARAM_INT,
 	  .set = p_method_filtering },
+	{ .name = "gruu_enabled", .type = PARAM_INT, .set = p_gruu_enabled },
 	{ .name = "append_branches", .type = PARAM_INT,
 	  .set = p_append_branches },
 	{ .name = NULL },

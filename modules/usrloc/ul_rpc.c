@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,8 @@ add_contact(struct rpc_call *c, const struct ul_contact_info *ci,
 	rpc_add_int(c, "Flags", ci->flags);
 	rpc_add_int(c, "CFlags", ci->cflags);
 	add_str_or_unset(c, "Socket", &ci->sock);
+	/* a signed 32-bit number as Kamailio shows it: -1 is every method */
+	rpc_add_int(c, "Methods", (int32_t)ci->methods);
 	add_str_or_unset(c, "Instance", &ci->instance);
 	rpc_add_int(c, "Reg-Id", ci->reg_id);
 	rpc_add_int(c, "Tcpconn-Id", ci->conn_id ? (long long)ci->conn_id :
@@ -264,7 +267,7 @@ static void
 ul_rpc_add(struct rpc_call *c)
 {
 	struct ul_contact_info ci;
-	long long expires, flags = 0, cflags = 0, methods = 0;
+	long long expires, flags = 0, cflags = 0, methods = -1;
 	struct ul_domain *d;
 	str_t aor, q, path = STR_NULL;
 
@@ -282,7 +285,8 @@ ul_rpc_add(struct rpc_call *c)
 		rpc_fault(c, 500, "Invalid contact, expires or q value");
 		return;
 	}
-	(void)methods;  /* every method is accepted: Tandem has no mask */
+	/* omitted or -1: every method, as a REGISTER without Allow */
+	ci.methods = (unsigned)(uint32_t)methods;
 	/* Kamailio: "0" or "." means no path */
 	if (path.len == 1 && (path.s[0] == '0' || path.s[0] == '.'))
 		path = STR_NULL;

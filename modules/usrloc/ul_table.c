@@ -26,7 +26,7 @@ struct ul_contact {
 	long long           last_modified;
 	int                 q, cseq, reg_id, proto;
 	uint64_t            conn_id;
-	unsigned            flags, cflags;
+	unsigned            flags, cflags, methods;
 	uint32_t            off[UF_N], len[UF_N];
 	char                data[];
 };
@@ -142,6 +142,7 @@ uc_new(const struct ul_contact_info *ci, long long now)
 	c->conn_id = ci->conn_id;
 	c->flags = ci->flags;
 	c->cflags = ci->cflags;
+	c->methods = ci->methods;
 	return c;
 }
 
@@ -180,6 +181,7 @@ uc_copy_out(const struct ul_contact *c, const str_t *aor, struct arena *a,
 	out->conn_id = c->conn_id;
 	out->flags = c->flags;
 	out->cflags = c->cflags;
+	out->methods = c->methods;
 	return 0;
 }
 

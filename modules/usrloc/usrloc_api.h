@@ -19,7 +19,18 @@
 #include "core/arena.h"
 #include "core/str.h"
 
-#define USRLOC_API_VERSION 1
+#define USRLOC_API_VERSION 2
+
+/*
+ * The methods a binding accepts (its REGISTER's Allow header or the
+ * contact's methods parameter) as a bit set with Kamailio's values, so
+ * ul.dump shows the same numbers: INVITE 0x1, CANCEL 0x2, ACK 0x4, BYE
+ * 0x8, INFO 0x10, REGISTER 0x20, SUBSCRIBE 0x40, NOTIFY 0x80, MESSAGE
+ * 0x100, OPTIONS 0x200, PRACK 0x400, UPDATE 0x800, REFER 0x1000, PUBLISH
+ * 0x2000, KDMQ 0x4000, GET 0x8000, POST 0x10000, PUT 0x20000, DELETE
+ * 0x40000, any other method 0x80000.  UL_METHODS_ALL: no Allow given.
+ */
+#define UL_METHODS_ALL  0xffffffffu
 
 #define UL_Q_UNSET  (-1)        /* no q given: sorts below q=0 (Kamailio) */
 
@@ -28,7 +39,8 @@ struct ul_contact_info {
 	str_t      aor;             /* out only                              */
 	str_t      c;               /* contact URI                           */
 	str_t      received;        /* "sip:ip:port[;transport=x]" or empty  */
-	str_t      path;            /* Path header value(s) or empty         */
+	str_t      path;            /* the REGISTER's Path values, in order,
+	                               comma-joined (use_path), or empty      */
 	str_t      callid;
 	str_t      user_agent;
 	str_t      sock;            /* receiving socket "udp:ip:port" / empty */
@@ -42,6 +54,7 @@ struct ul_contact_info {
 	uint64_t   conn_id;         /* TCP connection it came over, or 0      */
 	unsigned   flags;
 	unsigned   cflags;          /* branch flags (Kamailio's cflags)       */
+	unsigned   methods;         /* accepted methods, UL_METHODS_ALL: any   */
 };
 
 /* One contact of a REGISTER: info.expires 0 with remove set deletes. */

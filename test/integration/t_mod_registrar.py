@@ -9,6 +9,13 @@ OPTIONS with X-RU / X-DU headers).  kamcmd drives ul.dump, ul.lookup,
 ul.rm, ul.rm_contact, ul.add, ul.flush and the usrloc statistics.
 Malformed REGISTERs get 400 and the daemon keeps serving; sipp registers,
 refreshes and unregisters many users; config errors are refused.
+
+With the registrar settings of Kamailio's stock config (use_path 1,
+method_filtering 1, gruu_enabled 0, path_mode 0/1/2; registrar_path.cfg)
+a REGISTER's Path is stored, echoed per path_mode, shown by ul.lookup
+with the methods of Allow, and a request looked up and relayed by tm
+goes to the first Path hop (a UDP socket of the test) with the path as
+Route header; a method the binding does not accept fails lookup() (-2).
 """
 
 import os
@@ -22,6 +29,7 @@ import uuid
 import harness
 
 CFG = "registrar.cfg.in"
+PATH_CFG = "registrar_path.cfg.in"
 SIPP_XML = os.path.join(harness.SRCDIR, "test", "integration", "sipp",
                         "registrar_register.xml")
 
@@ -69,6 +77,11 @@ class Sip:
 
     def request(self, method="REGISTER", user="alice", headers="",
                 callid=None, cseq=1, to=None):
+        self.send_request(method, user, headers, callid, cseq, to)
+        return self.recv()
+
+    def send_request(self, method="REGISTER", user="alice", headers="",
+                     callid=None, cseq=1, to=None):
         callid = callid or uuid.uuid4().hex
         to_line = "To: <sip:%s@example.com>\r\n" % user if to is None else to
         msg = ("%s sip:%s@127.0.0.1:%d SIP/2.0\r\n"
@@ -84,7 +97,6 @@ class Sip:
                   uuid.uuid4().hex[:12], user, to_line, callid, cseq, method,
                   headers))
         self.send_raw(msg)
-        return self.recv()
 
 
 def status(reply):
@@ -408,6 +420,309 @@ def test_ul_rpc(t):
     d.stop()
 
 
+# --- Path and method filtering (the stock config's settings) -------------
+
+def start_path(t, mode, extra=""):
+    cfg = t.render(PATH_CFG, PATHMODE=mode, EXTRA=extra)
+    return t.daemon(cfg), t.values["PORT"]
+
+
+class Hop:
+    """The first Path hop: a UDP socket that receives what tm relays and
+    answers it."""
+
+    def __init__(self):
+        self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.s.bind(("127.0.0.1", 0))
+        self.s.settimeout(10)
+        self.port = self.s.getsockname()[1]
+
+    def receive(self, t, what):
+        try:
+            data, addr = self.s.recvfrom(65535)
+        except socket.timeout:
+            raise harness.TestFailure("nothing relayed to the Path hop: "
+                                      + what)
+        return data.decode(), addr
+
+    def answer(self, req, addr, code=200, reason="OK"):
+        """A reply built from the request's own headers (RFC 3261 8.2.6)."""
+        head = req.split("\r\n\r\n", 1)[0].split("\r\n")[1:]
+        keep = [h for h in head if re.match(r"(Via|From|Call-ID|CSeq):",
+                                            h, re.I)]
+        to = [h for h in head if re.match(r"To:", h, re.I)][0]
+        if ";tag=" not in to:
+            to += ";tag=hop1"
+        rep = ("SIP/2.0 %d %s\r\n" % (code, reason) + "\r\n".join(keep)
+               + "\r\n" + to + "\r\nContent-Length: 0\r\n\r\n")
+        self.s.sendto(rep.encode(), addr)
+
+    def close(self):
+        self.s.close()
+
+
+def header_lines(msg):
+    return msg.split("\r\n\r\n", 1)[0].split("\r\n")
+
+
+def ul_field(out, name):
+    m = re.search(r"^\s*%s: (.*?)\s*$" % re.escape(name), out, re.M)
+    return m.group(1) if m else None
+
+
+ALLOW = "Allow: INVITE, ACK, CANCEL, BYE, MESSAGE, OPTIONS\r\n"
+ALLOW_BITS = "783"      # 1 + 2 + 4 + 8 + 256 + 512, Kamailio's values
+
+
+def test_path_stored_and_routed(t):
+    d, port = start_path(t, 0)
+    hop = Hop()
+    c = Sip(port)
+    edge = "<sip:edge@127.0.0.1:%d;lr>" % hop.port
+    paths = ("Path: %s, <sip:mid@192.0.2.2;lr>\r\n"
+             "Path: <sip:core@192.0.2.3;lr;ob>\r\n" % edge)
+    vector = "%s, <sip:mid@192.0.2.2;lr>,<sip:core@192.0.2.3;lr;ob>" % edge
+    r = register(t, c, "Contact: <sip:alice@192.0.2.9:5060>\r\n" + paths +
+                 ALLOW + "Supported: path\r\n")
+    t.eq(header(r, "Path"), None, "path_mode 0: the 200 OK has no Path, "
+         "even with Supported: path", reply=r)
+    p = contacts(r).get("sip:alice@192.0.2.9:5060")
+    t.check(p is not None and "received" not in p, "the contact is listed, "
+            "without received: behind a Path NAT is the edge's business",
+            reply=r)
+    out = kamcmd(t, "ul.lookup", "location", "alice")
+    t.eq(ul_field(out, "Path"), vector, "ul.lookup shows every Path value "
+         "in order, the Path headers joined with ','", out=out)
+    t.eq(ul_field(out, "Methods"), ALLOW_BITS, "and the Allow methods as "
+         "Kamailio's bit set")
+    out = kamcmd(t, "ul.dump")
+    t.eq(ul_field(out, "Path"), vector, "ul.dump shows the path too",
+         out=out)
+    t.eq(ul_field(out, "Methods"), ALLOW_BITS, "and the methods")
+
+    r = c.request("OPTIONS")
+    t.eq(header(r, "X-RC"), "1", "lookup() finds alice", reply=r)
+    t.eq(header(r, "X-RU"), "sip:alice@192.0.2.9:5060", "R-URI: the contact")
+    t.eq(header(r, "X-DU"), "sip:edge@127.0.0.1:%d;lr" % hop.port,
+         "$du: the first Path URI")
+
+    # tm relays a MESSAGE to the first hop with the path as Route
+    cid = uuid.uuid4().hex
+    c.send_request("MESSAGE", callid=cid)
+    req, addr = hop.receive(t, "MESSAGE")
+    lines = header_lines(req)
+    t.eq(lines[0], "MESSAGE sip:alice@192.0.2.9:5060 SIP/2.0",
+         "the hop gets the request for the contact", request=req)
+    routes = [h for h in lines if h.lower().startswith("route:")]
+    t.eq(routes, ["Route: " + vector], "with the whole path as one Route "
+         "header", request=req)
+    vias = [i for i, h in enumerate(lines) if h.lower().startswith("via:")]
+    t.eq(lines.index(routes[0]), vias[-1] + 1, "right after the Vias",
+         request=req)
+    t.match(r"^Call-ID: %s\r?$" % cid, req, "it is the client's MESSAGE")
+    hop.answer(req, addr)
+    r = c.recv()
+    t.eq(status(r), 200, "the hop's 200 goes back to the client", reply=r)
+
+    # a Route the request already has stays below the path's
+    c.send_request("MESSAGE", headers="Route: <sip:other@192.0.2.7;lr>\r\n")
+    req, addr = hop.receive(t, "MESSAGE with Route")
+    routes = [h for h in header_lines(req) if h.lower().startswith("route:")]
+    t.eq(routes, ["Route: " + vector, "Route: <sip:other@192.0.2.7;lr>"],
+         "the path goes in front of the request's own Route", request=req)
+    hop.answer(req, addr)
+    t.eq(status(c.recv()), 200, "answered")
+
+    # method_filtering: SUBSCRIBE is not in alice's Allow
+    r = c.request("SUBSCRIBE")
+    t.eq(status(r), 405, "an initial SUBSCRIBE: lookup() returns -2 (the "
+         "stock config answers 405)", reply=r)
+    log_has(t, d, r"LOOKUP-FAIL \S+ -2$", "lookup() returned -2")
+    r = c.request("OPTIONS", headers="X-Ignored: 1\r\n")
+    t.eq(header(r, "X-RC"), "1", "OPTIONS is allowed", reply=r)
+    # not for requests inside a dialog (a To tag), as Kamailio
+    c.send_request("SUBSCRIBE", to="To: <sip:alice@example.com>;tag=dlg1\r\n")
+    req, addr = hop.receive(t, "in-dialog SUBSCRIBE")
+    t.match(r"^SUBSCRIBE sip:alice@192\.0\.2\.9:5060 ", req,
+            "a SUBSCRIBE with a To tag is not filtered")
+    hop.answer(req, addr)
+    t.eq(status(c.recv()), 200, "answered")
+
+    # without Allow every method is accepted
+    register(t, c, "Contact: <sip:bob@192.0.2.8>\r\nPath: %s\r\n" % edge,
+             user="bob")
+    out = kamcmd(t, "ul.lookup", "location", "bob")
+    t.eq(ul_field(out, "Methods"), "-1", "no Allow: every method (-1, as "
+         "Kamailio shows it)", out=out)
+    c.send_request("SUBSCRIBE", user="bob")
+    req, addr = hop.receive(t, "SUBSCRIBE to bob")
+    t.match(r"^SUBSCRIBE sip:bob@192\.0\.2\.8 ", req, "relayed")
+    t.eq([h for h in header_lines(req) if h.lower().startswith("route:")],
+         ["Route: " + edge], "with bob's one-hop path")
+    hop.answer(req, addr)
+    t.eq(status(c.recv()), 200, "answered")
+
+    # a refresh without Path drops the path
+    register(t, c, "Contact: <sip:bob@192.0.2.8>\r\n", user="bob")
+    out = kamcmd(t, "ul.lookup", "location", "bob")
+    t.eq(ul_field(out, "Path"), "[not set]", "refreshed without Path: no "
+         "path any more", out=out)
+    r = c.request("OPTIONS", user="bob")
+    t.eq(header(r, "X-DU"), "sip:127.0.0.1:%d" % c.local,
+         "lookup() uses received again", reply=r)
+    hop.close()
+    d.stop()
+
+
+def test_path_modes(t):
+    paths = "Path: <sip:edge@192.0.2.1;lr>, <sip:core@192.0.2.3;lr>\r\n"
+    vector = "<sip:edge@192.0.2.1;lr>, <sip:core@192.0.2.3;lr>"
+    # 1: echoed only to a UA that said Supported: path
+    d, port = start_path(t, 1)
+    c = Sip(port)
+    r = register(t, c, "Contact: <sip:m1@192.0.2.9>\r\n" + paths, user="m1")
+    t.eq(header(r, "Path"), None, "path_mode 1 without Supported: path: "
+         "no Path in the 200", reply=r)
+    out = kamcmd(t, "ul.lookup", "location", "m1")
+    t.eq(ul_field(out, "Path"), vector, "but stored", out=out)
+    r = register(t, c, "Contact: <sip:m2@192.0.2.9>\r\n" + paths +
+                 "Supported: replaces, PATH\r\n", user="m2")
+    t.eq(header(r, "Path"), vector, "with Supported: path the 200 repeats "
+         "the Path (RFC 3327 5.3)", reply=r)
+    r = register(t, c, "Contact: <sip:m3@192.0.2.9>\r\nSupported: path\r\n",
+                 user="m3")
+    t.eq(header(r, "Path"), None, "no Path in the request, none in the "
+         "reply", reply=r)
+    d.stop()
+    # 2: Path without Supported: path is refused
+    d, port = start_path(t, 2)
+    c = Sip(port)
+    r = register(t, c, "Contact: <sip:s1@192.0.2.9>\r\n" + paths,
+                 user="s1", expect=420)
+    t.eq(header(r, "Unsupported"), "path", "420 names the extension",
+         reply=r)
+    t.eq(header(r, "Path"), vector, "and repeats the Path")
+    t.eq(header(r, "P-Registrar-Error"), "No support for found Path "
+         "indicated", "Kamailio's reason")
+    r = c.request("OPTIONS", user="s1")
+    t.eq(header(r, "X-RC"), "-1", "nothing was saved", reply=r)
+    r = register(t, c, "Contact: <sip:s2@192.0.2.9>\r\n" + paths +
+                 "Supported: path\r\n", user="s2")
+    t.eq(header(r, "Path"), vector, "with Supported: path: 200 and Path",
+         reply=r)
+    r = register(t, c, "Contact: <sip:s3@192.0.2.9>\r\n", user="s3")
+    t.eq(status(r), 200, "no Path: nothing to refuse", reply=r)
+    r = c.request(user="s1", headers=paths)
+    t.eq(status(r), 200, "a query with Path is not refused", reply=r)
+    d.stop()
+
+
+def test_path_allow_bad_input(t):
+    d, port = start_path(t, 0)
+    c = Sip(port)
+    bad = [
+        "Path: sip:edge@192.0.2.1;lr\r\n",
+        "Path: <sip:edge@192.0.2.1;lr\r\n",
+        "Path: garbage<<\r\n",
+        "Path: <http://edge.example.com/>\r\n",
+        "Path: <sip:edge@192.0.2.1;lr>,\r\n",
+        "Path: <sip:edge@192.0.2.1;lr> junk\r\n",
+        "Path: <sip:ok@192.0.2.1;lr>\r\nPath: \"open <sip:x@h>\r\n",
+        "Path: %s\r\n" % ", ".join("<sip:proxy%02d.example.com;lr>" % i
+                                   for i in range(40)),
+    ]
+    for hdrs in bad:
+        r = c.request(user="bad", headers="Contact: <sip:bad@192.0.2.9>\r\n"
+                      + hdrs)
+        t.eq(status(r), 400, "400 for %r" % hdrs[:60], reply=r)
+        t.eq(header(r, "P-Registrar-Error"), "Path parse error",
+             "Kamailio's reason")
+    r = c.request("OPTIONS", user="bad")
+    t.eq(header(r, "X-RC"), "-1", "nothing was saved", reply=r)
+    t.match(r"WARNING: registrar: REGISTER for bad: Path 'sip:edge@192\.0\."
+            r"2\.1;lr': a Path value must be a name-addr", d.log(),
+            "the log says what is wrong")
+
+    # an empty Path header adds nothing
+    register(t, c, "Contact: <sip:e@192.0.2.9>\r\nPath:\r\n", user="e")
+    out = kamcmd(t, "ul.lookup", "location", "e")
+    t.eq(ul_field(out, "Path"), "[not set]", "an empty Path: no path",
+         out=out)
+
+    # a malformed Allow is ignored (every method), as Kamailio
+    register(t, c, "Contact: <sip:a1@192.0.2.9>\r\n"
+             "Allow: INVITE,,@@@ BYE\r\n", user="a1")
+    out = kamcmd(t, "ul.lookup", "location", "a1")
+    t.eq(ul_field(out, "Methods"), "-1", "malformed Allow: every method",
+         out=out)
+    log_has(t, d, r"malformed Allow header 'INVITE,,@@@ BYE' ignored",
+            "and a warning")
+    # an empty Allow is no method at all (RFC 3261 20.5)
+    register(t, c, "Contact: <sip:a2@192.0.2.9>\r\nAllow:\r\n", user="a2")
+    out = kamcmd(t, "ul.lookup", "location", "a2")
+    t.eq(ul_field(out, "Methods"), "0", "empty Allow: no method", out=out)
+    r = c.request("OPTIONS", user="a2")
+    t.eq(header(r, "X-RC"), "-2", "so lookup() finds none that accepts "
+         "OPTIONS", reply=r)
+    # several Allow headers add up, unknown methods are "other"
+    register(t, c, "Contact: <sip:a3@192.0.2.9>\r\nAllow: INVITE\r\n"
+             "Allow: message, FOO\r\n", user="a3")
+    out = kamcmd(t, "ul.lookup", "location", "a3")
+    t.eq(ul_field(out, "Methods"), str(1 + 256 + 524288),
+         "INVITE + MESSAGE + other", out=out)
+    # the contact's methods parameter wins over Allow (Kamailio)
+    register(t, c, "Contact: <sip:a4@192.0.2.9>;"
+             "methods=\"INVITE,MESSAGE\"\r\nAllow: INVITE, BYE\r\n",
+             user="a4")
+    out = kamcmd(t, "ul.lookup", "location", "a4")
+    t.eq(ul_field(out, "Methods"), "257", "methods=\"INVITE,MESSAGE\"",
+         out=out)
+    r = c.request(user="a5", headers="Contact: <sip:a5@192.0.2.9>;"
+                  "methods=\"@@\"\r\n")
+    t.eq(status(r), 400, "a malformed methods parameter: 400", reply=r)
+    t.eq(header(r, "P-Registrar-Error"), "Message parse error",
+         "Kamailio's reason")
+    # ul.add's methods argument
+    kamcmd(t, "ul.add", "location", "kim", "sip:kim@192.0.2.7", "0", "0.5",
+           "<sip:edge@192.0.2.1;lr>", "0", "0", "1")
+    out = kamcmd(t, "ul.lookup", "location", "kim")
+    t.eq(ul_field(out, "Methods"), "1", "ul.add: methods 1 (INVITE)",
+         out=out)
+    r = c.request("OPTIONS", user="kim")
+    t.eq(header(r, "X-RC"), "-2", "OPTIONS to kim is filtered", reply=r)
+    r = register(t, c, "Contact: <sip:ok@127.0.0.1:7900>\r\n", user="ok")
+    r = c.request("OPTIONS", user="ok")
+    t.eq(header(r, "X-RC"), "1", "the daemon still serves", reply=r)
+    d.stop()
+
+
+def test_path_ignored_without_use_path(t):
+    d, port = start(t)
+    c = Sip(port)
+    r = register(t, c, "Contact: <sip:np@192.0.2.9>\r\n"
+                 "Path: <sip:edge@192.0.2.1;lr>\r\nSupported: path\r\n"
+                 "Allow: INVITE\r\n", user="np")
+    t.eq(header(r, "Path"), None, "use_path 0: no Path in the 200", reply=r)
+    out = kamcmd(t, "ul.lookup", "location", "np")
+    t.eq(ul_field(out, "Path"), "[not set]", "nor stored", out=out)
+    t.eq(ul_field(out, "Methods"), "1", "the methods are kept all the same")
+    r = c.request("OPTIONS", user="np")
+    t.eq(status(r), 200, "method_filtering 0: OPTIONS is looked up", reply=r)
+    t.eq(header(r, "X-DU"), "sip:127.0.0.1:%d" % c.local,
+         "$du is received, not the Path")
+    # malformed Path headers are not even read
+    r = c.request(user="np2", headers="Contact: <sip:np2@192.0.2.9>\r\n"
+                  "Path: garbage<<\r\n")
+    t.eq(status(r), 200, "a malformed Path is ignored", reply=r)
+    # a path given by ul.add is used by lookup() all the same
+    kamcmd(t, "ul.add", "location", "kim", "sip:kim@192.0.2.7", "0", "0.5",
+           "<sip:edge@192.0.2.1;lr>")
+    r = c.request("OPTIONS", user="kim")
+    t.eq(header(r, "X-DU"), "sip:edge@192.0.2.1;lr", "a binding with a "
+         "path (ul.add) goes to its first hop", reply=r)
+    d.stop()
+
+
 # --- bad input ------------------------------------------------------------------
 
 def test_malformed_register(t):
@@ -505,15 +820,35 @@ def test_config_errors(t):
     t.ne(r.rc, 0, "db_mode 2 is refused")
     t.match(r"db_mode 2 is not supported: Tandem's usrloc keeps contacts "
             r"in memory only", r.err, "with a clear message", **r.context())
-    cfg = t.render(CFG, EXTRA='modparam("registrar", "use_path", 1)\n')
+    # the registrar lines of Kamailio's stock config are accepted
+    stock = ('modparam("registrar", "method_filtering", 1)\n'
+             'modparam("registrar", "gruu_enabled", 0)\n'
+             'modparam("registrar", "use_path", 1)\n'
+             'modparam("registrar", "path_mode", 0)\n')
+    cfg = t.render(CFG, EXTRA=stock)
     r = harness.check_config(cfg, moddir=harness.MODDIR)
-    t.ne(r.rc, 0, "use_path 1 is refused")
-    text = open(t.path("registrar.cfg")).read()
+    t.eq(r.rc, 0, "the stock config's registrar settings are accepted",
+         **r.context())
+    for extra, what, pattern in [
+            ('modparam("registrar", "gruu_enabled", 1)\n', "gruu_enabled 1",
+             r"gruu_enabled 1 is not supported: Tandem's registrar does "
+             r"not issue GRUUs"),
+            ('modparam("registrar", "path_mode", 3)\n', "path_mode 3",
+             r"path_mode must be 0\.\.2, not 3"),
+            ('modparam("registrar", "use_path", 2)\n', "use_path 2",
+             r"use_path must be 0\.\.1, not 2"),
+            ('modparam("registrar", "method_filtering", -1)\n',
+             "method_filtering -1", r"method_filtering must be 0\.\.1")]:
+        cfg = t.render(CFG, EXTRA=extra)
+        r = harness.check_config(cfg, moddir=harness.MODDIR)
+        t.ne(r.rc, 0, "%s is refused" % what)
+        t.match(pattern, r.err, "saying why", **r.context())
+    cfg = t.render(CFG, EXTRA="")
+    text = open(cfg).read()
     cfg = t.write("nousrloc.cfg", text.replace('loadmodule "usrloc.so"\n',
                                                "").replace(
         'modparam("usrloc", "db_mode", 0)\n', "").replace(
-        'modparam("usrloc", "timer_interval", 1)\n', "").replace(
-        'modparam("registrar", "use_path", 1)\n', ""))
+        'modparam("usrloc", "timer_interval", 1)\n', ""))
     r = harness.check_config(cfg, moddir=harness.MODDIR)
     t.ne(r.rc, 0, "registrar without usrloc is refused")
     t.match(r"needs the usrloc module", r.err, "saying why", **r.context())

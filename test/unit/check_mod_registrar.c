@@ -2,14 +2,17 @@
  * check_mod_registrar.c - the registrar's pure parts: Contact header
  * parsing (name-addr, addr-spec, several per line, parameters, "*",
  * one case per error class), Expires and q values, SIP URI pieces, the
- * AOR of a To URI, and the 200 OK's Contact list with remaining
- * expires.
+ * AOR of a To URI, the 200 OK's Contact list with remaining
+ * expires, and the extension headers: Path values (RFC 3327), Allow
+ * lists and the Contact methods parameter as Kamailio's method bits,
+ * Supported option tags, the Path echo.
  */
 #include "config.h"
 
 #include <string.h>
 
 #include "core/arena.h"
+#include "modules/registrar/reg_hdr.h"
 #include "modules/registrar/reg_parse.h"
 #include "modules/registrar/reg_reply.h"
 #include "tcheck.h"
@@ -271,6 +274,154 @@ START_TEST(test_reply_long)
 }
 END_TEST
 
+START_TEST(test_contact_methods_param)
+{
+	int n, star;
+
+	ck_assert_int_eq(parse("<sip:a@h>;methods=\"INVITE,MESSAGE\";q=0.5, "
+	    "<sip:b@h>;methods=INVITE, <sip:c@h>", &n, &star), REG_PE_OK);
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(cv[0].has_methods, 1);
+	ck_assert(str_eq_cstr(&cv[0].methods, "INVITE,MESSAGE"));
+	ck_assert_int_eq(cv[0].q, 500);
+	ck_assert_int_eq(cv[1].has_methods, 1);
+	ck_assert(str_eq_cstr(&cv[1].methods, "INVITE"));
+	ck_assert_int_eq(cv[2].has_methods, 0);
+	ck_assert_int_eq(parse("<sip:a@h>;methods=\"\"", &n, &star),
+	    REG_PE_OK);
+	ck_assert_int_eq(cv[0].has_methods, 1);
+	ck_assert_int_eq(cv[0].methods.len, 0);
+}
+END_TEST
+
+static unsigned
+methods(const char *list, int *rc)
+{
+	str_t s = str_cstr(list);
+	unsigned m = 0;
+
+	*rc = reg_methods_parse(&s, &m);
+	return m;
+}
+
+START_TEST(test_methods)
+{
+	static const char *names[] = { "INVITE", "CANCEL", "ACK", "BYE",
+		"INFO", "REGISTER", "SUBSCRIBE", "NOTIFY", "MESSAGE", "OPTIONS",
+		"PRACK", "UPDATE", "REFER", "PUBLISH", "KDMQ", "GET", "POST",
+		"PUT", "DELETE" };
+	str_t s;
+	int rc;
+
+	/* Kamailio's values, as its ul.dump shows them */
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		s = str_cstr(names[i]);
+		ck_assert_uint_eq(reg_method_bit(&s), 1u << i);
+	}
+	s = str_cstr("FOO");
+	ck_assert_uint_eq(reg_method_bit(&s), REG_METHOD_OTHER);
+	ck_assert_uint_eq(REG_METHOD_OTHER, 524288);
+	s = str_cstr("invite");
+	ck_assert_uint_eq(reg_method_bit(&s), 1);
+
+	ck_assert_uint_eq(methods("INVITE, ACK, CANCEL, BYE, OPTIONS", &rc),
+	    527);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(methods("INVITE, FOO, BAR", &rc), 524289);
+	ck_assert_uint_eq(methods(" INVITE ,  BYE ", &rc), 9);
+	ck_assert_uint_eq(methods("INVITE,", &rc), 1);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_uint_eq(methods("", &rc), 0);
+	ck_assert_int_eq(rc, 0);
+	methods("INVITE BYE", &rc);
+	ck_assert_int_eq(rc, -1);
+	methods("INVITE,,@@@ BYE", &rc);
+	ck_assert_int_eq(rc, -1);
+	methods("\"INVITE\"", &rc);
+	ck_assert_int_eq(rc, -1);
+}
+END_TEST
+
+START_TEST(test_option_tag)
+{
+	str_t s = str_cstr("replaces, PATH ,100rel");
+
+	ck_assert_int_eq(reg_option_tag(&s, "path"), 1);
+	ck_assert_int_eq(reg_option_tag(&s, "100rel"), 1);
+	ck_assert_int_eq(reg_option_tag(&s, "gruu"), 0);
+	s = str_cstr("pathx, xpath");
+	ck_assert_int_eq(reg_option_tag(&s, "path"), 0);
+	s = str_cstr("");
+	ck_assert_int_eq(reg_option_tag(&s, "path"), 0);
+}
+END_TEST
+
+static int
+path(const char *body, int *count, str_t *first)
+{
+	str_t b = str_cstr(body);
+
+	return reg_path_parse(&b, count, first, err, sizeof(err));
+}
+
+START_TEST(test_path)
+{
+	str_t first;
+	int n;
+
+	ck_assert_int_eq(path("<sip:p1@10.0.0.1;lr>", &n, &first), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert(str_eq_cstr(&first, "sip:p1@10.0.0.1;lr"));
+	/* a vector as save() joins it: bodies with ',' */
+	ck_assert_int_eq(path("<sip:p1@10.0.0.1;lr>, <sip:p2@10.0.0.2;lr>,"
+	    "\"edge, \\\"x\\\"\" <sip:p3@10.0.0.3;lr;ob>;foo=bar;k=\"a;,b\"",
+	    &n, &first), 0);
+	ck_assert_int_eq(n, 3);
+	ck_assert(str_eq_cstr(&first, "sip:p1@10.0.0.1;lr"));
+	ck_assert_int_eq(path(" Edge Proxy <sips:p1@[::1]:5061;lr;"
+	    "transport=tls> ", &n, &first), 0);
+	ck_assert(str_eq_cstr(&first, "sips:p1@[::1]:5061;lr;transport=tls"));
+	ck_assert_int_eq(path("<sip:a@h;lr> , <SIP:b@h>", &n, NULL), 0);
+	ck_assert_int_eq(n, 2);
+
+	ck_assert_int_eq(path("sip:x@1.2.3.4;lr", &n, &first), -1);
+	ck_assert_str_eq(err, "a Path value must be a name-addr (<uri>)");
+	ck_assert_int_eq(path("<sip:x@1.2.3.4;lr", &n, &first), -1);
+	ck_assert_str_eq(err, "'>' missing");
+	ck_assert_int_eq(path("garbage<<", &n, &first), -1);
+	ck_assert_int_eq(path("<http://x>", &n, &first), -1);
+	ck_assert_str_eq(err, "'http://x' is not a SIP URI");
+	ck_assert_int_eq(path("<sip:>", &n, &first), -1);
+	ck_assert_int_eq(path("<sip:p1@h;lr>,", &n, &first), -1);
+	ck_assert_str_eq(err, "empty value after ','");
+	ck_assert_int_eq(path("", &n, &first), -1);
+	ck_assert_int_eq(path("<sip:p1@h> junk", &n, &first), -1);
+	ck_assert_int_eq(path("<sip:p1@h>;", &n, &first), -1);
+	ck_assert_int_eq(path("<sip:p1@h>;x=", &n, &first), -1);
+	ck_assert_int_eq(path("<sip:p1@h>;x=\"open", &n, &first), -1);
+	ck_assert_int_eq(path("\"open <sip:p1@h>", &n, &first), -1);
+}
+END_TEST
+
+START_TEST(test_reply_path)
+{
+	str_t p = STR_LIT("<sip:p1@h;lr>,<sip:p2@h;lr>"), out;
+	struct arena a;
+
+	arena_init(&a, 0);
+	ck_assert_int_eq(reg_reply_path_hdrs(&p, 0, &a, &out), 0);
+	ck_assert_int_eq(out.len, strlen(out.s));
+	ck_assert_str_eq(out.s, "Path: <sip:p1@h;lr>,<sip:p2@h;lr>\r\n");
+	ck_assert_int_eq(reg_reply_path_hdrs(&p, 1, &a, &out), 0);
+	ck_assert_str_eq(out.s, "Unsupported: path\r\n"
+	    "Path: <sip:p1@h;lr>,<sip:p2@h;lr>\r\n");
+	p = STR_NULL;
+	ck_assert_int_eq(reg_reply_path_hdrs(&p, 1, &a, &out), 0);
+	ck_assert_int_eq(out.len, 0);
+	arena_free(&a);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -284,6 +435,11 @@ suite(void)
 	tcase_add_test(tc, test_aor);
 	tcase_add_test(tc, test_reply_contacts);
 	tcase_add_test(tc, test_reply_long);
+	tcase_add_test(tc, test_contact_methods_param);
+	tcase_add_test(tc, test_methods);
+	tcase_add_test(tc, test_option_tag);
+	tcase_add_test(tc, test_path);
+	tcase_add_test(tc, test_reply_path);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,7 +2,8 @@
  * check_mod_usrloc.c - the usrloc module's shared-memory location table
  * (ul_table.c) with a fake clock: insert, refresh, q and time ordering,
  * expiry before and by the sweep, Call-ID/CSeq ordering, max_contacts,
- * replace-all, deletes, flush, walk, the gauges, and a binding made in a
+ * replace-all, deletes, flush, walk, the gauges, a binding's Path and
+ * method set kept and replaced on refresh, and a binding made in a
  * child process seen by its parent.
  */
 #include "config.h"
@@ -108,6 +109,29 @@ START_TEST(test_insert_lookup_copies)
 	ck_assert_int_eq(T->contacts, 1);
 	/* AORs are compared byte for byte */
 	ck_assert_int_eq(look("Alice", &cs), 0);
+}
+END_TEST
+
+START_TEST(test_path_and_methods)
+{
+	struct ul_contacts cs;
+	struct ul_change c = chg("sip:p@192.0.2.9", 60, -1, "c1", 1);
+
+	c.info.path = STR_LIT("<sip:p1@10.0.0.1;lr>,<sip:p2@10.0.0.2;lr>");
+	c.info.methods = 0x1 | 0x100;           /* INVITE, MESSAGE */
+	ck_assert_int_eq(put("pat", c, &cs), UL_OK);
+	ck_assert_int_eq(look("pat", &cs), 1);
+	ck_assert(str_eq_cstr(&cs.v[0].path,
+	    "<sip:p1@10.0.0.1;lr>,<sip:p2@10.0.0.2;lr>"));
+	ck_assert(!shm_contains(cs.v[0].path.s));
+	ck_assert_uint_eq(cs.v[0].methods, 0x101);
+	/* a refresh brings its own path and methods (none: all) */
+	c = chg("sip:p@192.0.2.9", 60, -1, "c1", 2);
+	c.info.methods = UL_METHODS_ALL;
+	ck_assert_int_eq(put("pat", c, &cs), UL_OK);
+	ck_assert_int_eq(look("pat", &cs), 1);
+	ck_assert_int_eq(cs.v[0].path.len, 0);
+	ck_assert_uint_eq(cs.v[0].methods, UL_METHODS_ALL);
 }
 END_TEST
 
@@ -323,6 +347,7 @@ suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_insert_lookup_copies);
+	tcase_add_test(tc, test_path_and_methods);
 	tcase_add_test(tc, test_order_q_then_recent);
 	tcase_add_test(tc, test_expiry);
 	tcase_add_test(tc, test_cseq_order);
