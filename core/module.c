@@ -676,6 +676,8 @@ mod_unload_all(void)
 	tr_registry_reset();
 	rpc_registry_reset();
 	for (int i = ml.n - 1; i >= 0; i--) {
+		if (ml.mods[i]->mod != NULL && ml.mods[i]->mod->unload != NULL)
+			ml.mods[i]->mod->unload();
 		dlclose(ml.mods[i]->handle);
 		xfree(ml.mods[i]->path);
 		xfree(ml.mods[i]);

@@ -24,7 +24,7 @@
 #include "core/tr.h"
 #include "core/val.h"
 
-#define MOD_ABI_VERSION  1      /* bump on ANY change to the structs below */
+#define MOD_ABI_VERSION  2      /* bump on ANY change to the structs below */
 #define MOD_MAX_ARGS     6
 
 struct rpc_call;                /* core/rpc.h (RPC issue) */
@@ -128,6 +128,13 @@ struct module {
 	int  (*init)(void);
 	int  (*child_init)(const struct proc_self *self);
 	void (*destroy)(void);
+	/*
+	 * Optional: frees what the modparam setters and fixups allocated,
+	 * in every process that loaded the module, whether or not init ran
+	 * (tandem -c, a refused config, a failed init).  Called once, just
+	 * before the module is unloaded; must not touch shared memory.
+	 */
+	void (*unload)(void);
 };
 
 /* Another module's api struct, or NULL if not loaded / other version. */

@@ -543,6 +543,15 @@ acc_child_init(const struct proc_self *self)
 	return acc_db_get() != NULL ? 0 : -1;
 }
 
+/* The extras compiled by the modparams and init: freed also when init
+ * failed or never ran. */
+static void
+acc_unload(void)
+{
+	acc_extras_free(&acc_st.log_extra);
+	acc_extras_free(&acc_st.db_extra);
+}
+
 static void
 acc_destroy(void)
 {
@@ -563,4 +572,5 @@ const struct module tandem_module = {
 	.init = acc_init,
 	.child_init = acc_child_init,
 	.destroy = acc_destroy,
+	.unload = acc_unload,
 };

@@ -244,4 +244,5 @@ const struct module tandem_module = {
 	.init       = cnt_init,
 	.child_init = cnt_child_init,
 	.destroy    = cnt_destroy,
+	.unload     = cnt_destroy,
 };

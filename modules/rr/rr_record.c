@@ -153,8 +153,10 @@ rr_join(struct msg *m, const str_t *a, const str_t *b, str_t *out)
 
 	if (s == NULL)
 		return -1;
-	memcpy(s, a->s, a->len);
-	memcpy(s + a->len, b->s, b->len);
+	if (a->len)
+		memcpy(s, a->s, a->len);
+	if (b->len)
+		memcpy(s + a->len, b->s, b->len);
 	s[a->len + b->len] = '\0';
 	*out = str_make(s, a->len + b->len);
 	return 0;

@@ -355,4 +355,5 @@ const struct module tandem_module = {
 	.params = san_params,
 	.init = san_init,
 	.destroy = san_destroy,
+	.unload = san_destroy,
 };

@@ -39,17 +39,20 @@ tm_reply_up(struct tm_cell *c, const char *buf, size_t len, int code,
 			return -1;
 		c->status = code;
 	}
+	/* counted before it leaves: whoever got the reply and then asks
+	 * tm.stats must see it */
+	TM_STAT_INC(rpl_sent);
+	if (code >= 200)
+		TM_STAT_INC(cls[code / 100]);
 	if (code >= 200 && (c->fwd_flags & MSG_FWD_REPLY_CLOSE) &&
 	    c->rcv.proto != PROTO_UDP && c->rcv.conn_id != 0 &&
 	    !(c->flags & TM_F_LOCAL))
 		rc = conn_send(c->rcv.conn_id, buf, len, SEND_CLOSE);
 	else
 		rc = tm_send_up(c, buf, len);
-	TM_STAT_INC(rpl_sent);
 	if (code < 200)
 		return rc;
 	tm_final_run(c, buf, len, code);
-	TM_STAT_INC(cls[code / 100]);
 	/* the transaction is over: no more branch activity */
 	c->retr_at = 0;
 	c->fr_at = 0;
